@@ -1,0 +1,48 @@
+/**
+ * The schema of `convlab summary --json`: stable, documented in docs/cli.md.
+ * Shapes exclude the batch dimension; ranges are 0-based as in LSP.
+ */
+export interface JsonPosition {
+  line: number;
+  character: number;
+}
+
+export interface JsonRange {
+  start: JsonPosition;
+  end: JsonPosition;
+}
+
+export interface SummaryLayer {
+  name: string;
+  type: string;
+  /** `[28, 28, 6]`; null where an error left it unknown. */
+  outputShape: number[] | null;
+  params: number;
+  trainableParams: number;
+  macs: number;
+  receptiveField: [number, number];
+  range: JsonRange;
+}
+
+export interface SummaryModel {
+  name: string;
+  params: { total: number; trainable: number; nonTrainable: number };
+  macs: number;
+  activationBytes: number;
+  outputs: { name: string; layer: string; lossWeight: number }[];
+  layers: SummaryLayer[];
+}
+
+export interface SummaryDiagnostic {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  hint?: string;
+  range: JsonRange;
+}
+
+export interface SummaryJson {
+  file: string;
+  models: SummaryModel[];
+  diagnostics: SummaryDiagnostic[];
+}
