@@ -55,6 +55,8 @@ export interface MergeStatement extends StatementBase {
   kind: 'merge';
   op: Identifier & { name: 'concat' | 'add' };
   branches: Sequence[];
+  /** A syntax error inside was reported already. */
+  malformed?: boolean;
 }
 
 /** `residual { body } [shortcut { path }]`: body plus shortcut, added. */

@@ -1,5 +1,5 @@
 import type { Expr, LayerStatement } from './ast';
-import { DiagnosticSink, didYouMean } from './diagnostics';
+import { closest, DiagnosticSink, didYouMean } from './diagnostics';
 import { describeValue, evaluate, type Environment, type Value } from './evaluate';
 import type { AttrValue, Attrs } from './graph';
 import { ACTIVATIONS, type ParameterSpec, type WordsSpec } from './layers';
@@ -49,8 +49,20 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
         assign(spec, nextParam, word, env, sink, attrs, setBy);
         continue;
       }
+      if (nextParam !== undefined && env.size > 0) {
+        // Inside a block a bare word in a value's place is most likely a misspelt parameter.
+        nextPositional++;
+        setBy.set(nextParam.name, word);
+        complete = false;
+        sink.error('unknown-name', word.span, `unknown name '${keyword}': neither a parameter in scope nor an option of ${spec.op}`, didYouMean(keyword, [...env.keys(), ...spec.params.map((p) => p.name)]) ?? `parameters in scope: ${[...env.keys()].join(', ')}`);
+        continue;
+      }
       const choices = [...spec.flags.map((f) => f.name), ...spec.params.map((p) => p.name), ...(spec.takesActivation ? Object.keys(ACTIVATIONS) : []), ...env.keys()];
-      sink.error('unknown-option', word.span, `${spec.op} has no option '${keyword}'`, didYouMean(keyword, choices) ?? optionList(spec));
+      const suggestion = closest(keyword, choices);
+      sink.error('unknown-option', word.span, `${spec.op} has no option '${keyword}'`, suggestion ? `did you mean '${suggestion}'?` : optionList(spec));
+      // `strid 2`: the value belongs to the misspelt option, not to the positional values.
+      const meant = spec.params.find((p) => p.name === suggestion && !p.positional);
+      if (meant && words[i + 1] !== undefined && words[i + 1]!.kind !== 'name') i++;
       continue;
     }
     const param = positional[nextPositional++];
@@ -68,8 +80,9 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
   for (const param of spec.params) {
     if (attrs[param.name] !== undefined) continue;
     if (param.default !== undefined) attrs[param.name] = param.default;
-    else if (param.required && !setBy.has(param.name)) {
-      sink.error('missing-argument', statement.op.span, `${spec.op} needs its ${param.name}: ${param.doc}`, `write it as: ${usage(spec)}`);
+    else if (param.required) {
+      // A required value that was given but rejected has been reported already.
+      if (!setBy.has(param.name)) sink.error('missing-argument', statement.op.span, `${spec.op} needs its ${param.name}: ${param.doc}`, `write it as: ${usage(spec)}`);
       complete = false;
     }
   }

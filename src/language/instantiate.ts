@@ -52,10 +52,9 @@ class Instantiator {
     const start: Cursor = { node: null, shape: null, receptiveField: [1, 1], jump: [1, 1] };
     try {
       const end = this.sequence(target.body, start, target.env, []);
-      if (end.node === null) {
+      if (end.node !== null) this.outputs.unshift({ node: end.node, name: 'main', lossWeight: 1 });
+      else if (target.body.statements.length === 0) {
         this.sink.error('missing-input', this.decl.name.span, `model ${this.decl.name.name} has no layers`, `start it with an input line such as 'input 28x28x1'`);
-      } else {
-        this.outputs.unshift({ node: end.node, name: 'main', lossWeight: 1 });
       }
     } catch (error) {
       if (!(error instanceof TooLarge)) throw error;
@@ -92,7 +91,7 @@ class Instantiator {
       case 'merge': {
         const ends = statement.branches.map((branch) => this.sequence(branch, cursor, env, scope));
         if (statement.branches.length === 0) {
-          this.sink.error('empty-branch', statement.op.span, `${statement.op.name} has no branches`, `write ${statement.op.name} { { … } { … } }`);
+          if (!statement.malformed) this.sink.error('empty-branch', statement.op.span, `${statement.op.name} has no branches`, `write ${statement.op.name} { { … } { … } }`);
           return cursor;
         }
         return this.merge(statement.op.name, ends, statement, scope, 'merge');
@@ -154,14 +153,15 @@ class Instantiator {
       const shape = attrs.shape as number[];
       return this.addNode({ op, attrs, inputs: [], span: statement.span, scope, label: statement.label?.name, labelSpan: statement.label?.span }, shape, { trainable: 0, nonTrainable: 0 }, 0, { receptiveField: [1, 1], jump: [1, 1] });
     }
-    if (cursor.shape === null) {
-      return this.addNode({ op, attrs, inputs: [cursor.node!], span: statement.span, scope, label: statement.label?.name, labelSpan: statement.label?.span }, null, { trainable: 0, nonTrainable: 0 }, 0, cursor);
-    }
-    const outcome = inferLayer(op, attrs, cursor.shape);
     const base = { op, attrs, inputs: [cursor.node!], span: statement.span, scope, label: statement.label?.name, labelSpan: statement.label?.span };
+    if (cursor.shape === null) {
+      // After an earlier error only a dense layer still knows its output.
+      return this.addNode(base, op === 'dense' ? [attrs.units as number] : null, { trainable: 0, nonTrainable: 0 }, 0, cursor);
+    }
+    const outcome = inferLayer(op, attrs, cursor.shape, statement.label?.name ?? op);
     if (!outcome.ok) {
       this.report(outcome.code, statement.span, outcome.message, outcome.hint, scope);
-      return this.addNode(base, null, { trainable: 0, nonTrainable: 0 }, 0, cursor);
+      return this.addNode(base, outcome.recovered ?? null, { trainable: 0, nonTrainable: 0 }, 0, cursor);
     }
     const field = outcome.shape.length === 3 ? this.advanceField(cursor, outcome.window) : this.wholeInput(cursor);
     return this.addNode(base, outcome.shape, outcome.params, outcome.macs, field);
@@ -281,12 +281,15 @@ class Instantiator {
     const what = synthetic === 'residual-add' ? 'residual' : op;
     let shape: number[] | null;
     if (op === 'add') {
-      shape = known.every((s) => formatShape(s) === formatShape(known[0]!)) ? known[0]! : null;
-      if (!shape) this.report('shape-mismatch', anchor, `${what}: cannot add outputs of different shapes: ${list}`, synthetic === 'residual-add' ? 'write the shortcut yourself: shortcut { … }' : 'make every branch end with the same shape', scope);
+      const same = known.every((s) => formatShape(s) === formatShape(known[0]!));
+      // Carry on with the first branch's shape so that later lines are still checked.
+      shape = known[0]!;
+      if (!same) this.report('shape-mismatch', anchor, `${what}: cannot add outputs of different shapes: ${list}`, synthetic === 'residual-add' ? 'write the shortcut yourself: shortcut { … }' : 'make every branch end with the same shape', scope);
     } else {
       const spatial = known.every((s) => s.length === 3 && s[0] === known[0]![0] && s[1] === known[0]![1]);
-      shape = spatial ? [known[0]![0]!, known[0]![1]!, known.reduce((sum, s) => sum + s[2]!, 0)] : null;
-      if (!shape) this.report('shape-mismatch', anchor, `concat: branches must agree in height and width to join their channels, but give ${list}`, 'use same padding, or the same stride, in every branch', scope);
+      const allSpatial = known.every((s) => s.length === 3);
+      shape = allSpatial ? [known[0]![0]!, known[0]![1]!, known.reduce((sum, s) => sum + s[2]!, 0)] : null;
+      if (!spatial) this.report('shape-mismatch', anchor, `concat: branches must agree in height and width to join their channels, but give ${list}`, 'use same padding, or the same stride, in every branch', scope);
     }
     return this.addNode(base, shape, { trainable: 0, nonTrainable: 0 }, 0, field);
   }

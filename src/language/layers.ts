@@ -60,8 +60,6 @@ export const ACTIVATIONS: Record<string, string> = {
   linear: 'the identity: no activation.',
 };
 
-const activationFlags: FlagSpec[] = Object.entries(ACTIVATIONS).map(([name, doc]) => ({ name, doc, sets: { activation: name } }));
-
 const padding: FlagSpec[] = [
   { name: 'same', doc: 'pad so that the output is ⌈input / stride⌉ (TensorFlow "same").', sets: { padding: 'same' } },
   { name: 'valid', doc: 'no padding: the kernel stays inside the input (the default).', sets: { padding: 'valid' } },
@@ -88,8 +86,10 @@ function pool(op: string, title: string, doc: string): LayerSpec {
   };
 }
 
+const ACTIVATION_TITLES: Record<string, string> = { relu: 'ReLU', leakyrelu: 'LeakyReLU', elu: 'ELU' };
+
 function activationLayer(op: string, params: ParameterSpec[] = []): LayerSpec {
-  return { op, category: 'activation', title: op, doc: `Applies ${ACTIVATIONS[op]} Shapes are unchanged and there are no parameters.`, params, flags: [] };
+  return { op, category: 'activation', title: ACTIVATION_TITLES[op] ?? 'Activation', doc: `Applies ${ACTIVATIONS[op]} Shapes are unchanged and there are no parameters.`, params, flags: [] };
 }
 
 export const LAYERS: LayerSpec[] = [

@@ -4,7 +4,8 @@ import type { Attrs, ParamCount } from './graph';
 /** What a layer makes of its input: shape, parameters and multiply-adds, or the reason it cannot. */
 export type LayerOutcome =
   | { ok: true; shape: number[]; params: ParamCount; macs: number; window?: { kernel: [number, number]; stride: [number, number] } }
-  | { ok: false; code: DiagnosticCode; message: string; hint?: string };
+  /** `recovered`: a shape to carry on with, where the output is clear despite the error. */
+  | { ok: false; code: DiagnosticCode; message: string; hint?: string; recovered?: number[] };
 
 const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };
 
@@ -64,14 +65,14 @@ function padding(attrs: Attrs): string | [number, number] {
   return (attrs.padding as string | undefined) ?? 'valid';
 }
 
-function convolution(op: string, attrs: Attrs, shape: readonly number[]): LayerOutcome {
-  const notSpatial = requireSpatial(op, shape);
+function convolution(op: string, who: string, attrs: Attrs, shape: readonly number[]): LayerOutcome {
+  const notSpatial = requireSpatial(who, shape);
   if (notSpatial) return notSpatial;
   const [h, w, inChannels] = shape as [number, number, number];
   const kernel = pair(attrs.kernel, 1);
   const stride = pair(attrs.stride, 1);
   const dilation = pair(attrs.dilation, 1);
-  const slid = slide(op, { input: [h, w], kernel, stride, dilation, padding: padding(attrs), ceil: false });
+  const slid = slide(who, { input: [h, w], kernel, stride, dilation, padding: padding(attrs), ceil: false });
   if (!('out' in slid)) return slid;
   const [oh, ow] = slid.out;
   const bias = attrs.bias !== false;
@@ -82,7 +83,7 @@ function convolution(op: string, attrs: Attrs, shape: readonly number[]): LayerO
     const filters = attrs.filters as number;
     const groups = (attrs.groups as number | undefined) ?? 1;
     if (inChannels % groups !== 0 || filters % groups !== 0) {
-      return fail('channel-groups', `conv: groups ${groups} must divide both the ${inChannels} input channels and the ${filters} filters`,
+      return fail('channel-groups', `${who}: groups ${groups} must divide both the ${inChannels} input channels and the ${filters} filters`,
         'choose a number of groups that divides both');
     }
     const weights = taps * (inChannels / groups) * filters;
@@ -114,22 +115,22 @@ function pooling(op: string, attrs: Attrs, shape: readonly number[]): LayerOutco
 }
 
 /** Infers one layer's output from its bound attributes and input shape. */
-export function inferLayer(op: string, attrs: Attrs, shape: readonly number[]): LayerOutcome {
+export function inferLayer(op: string, attrs: Attrs, shape: readonly number[], who: string = op): LayerOutcome {
   switch (op) {
     case 'conv':
     case 'dwconv':
     case 'sepconv':
-      return convolution(op, attrs, shape);
+      return convolution(op, who, attrs, shape);
     case 'maxpool':
     case 'avgpool':
-      return pooling(op, attrs, shape);
+      return pooling(who, attrs, shape);
     case 'globalavgpool':
     case 'globalmaxpool': {
-      const notSpatial = requireSpatial(op, shape);
+      const notSpatial = requireSpatial(who, shape);
       return notSpatial ?? { ok: true, shape: [shape[2]!], params: NO_PARAMS, macs: 0 };
     }
     case 'zeropad': {
-      const notSpatial = requireSpatial(op, shape);
+      const notSpatial = requireSpatial(who, shape);
       if (notSpatial) return notSpatial;
       const [ph, pw] = pair(attrs.size, 0);
       return { ok: true, shape: [shape[0]! + 2 * ph, shape[1]! + 2 * pw, shape[2]!], params: NO_PARAMS, macs: 0 };
@@ -139,17 +140,19 @@ export function inferLayer(op: string, attrs: Attrs, shape: readonly number[]): 
       return { ok: true, shape: [...shape], params: { trainable: 2 * channels, nonTrainable: 2 * channels }, macs: 0 };
     }
     case 'lrn': {
-      const notSpatial = requireSpatial(op, shape);
+      const notSpatial = requireSpatial(who, shape);
       return notSpatial ?? { ok: true, shape: [...shape], params: NO_PARAMS, macs: 0 };
     }
     case 'flatten':
       return { ok: true, shape: [product(shape)], params: NO_PARAMS, macs: 0 };
     case 'dense': {
-      if (shape.length !== 1) {
-        return fail('needs-flat-input', `dense needs a vector, but gets ${fmt(shape)} maps`,
-          `add 'flatten' (${product(shape)} values) or 'globalavgpool' (${shape[shape.length - 1]} values) before it`);
-      }
       const units = attrs.units as number;
+      if (shape.length !== 1) {
+        return {
+          ok: false, code: 'needs-flat-input', message: `${who} needs a vector, but gets ${fmt(shape)} maps`,
+          hint: `add 'flatten' (${product(shape)} values) or 'globalavgpool' (${shape[shape.length - 1]} values) before it`, recovered: [units],
+        };
+      }
       const weights = shape[0]! * units;
       return { ok: true, shape: [units], params: { trainable: weights + (attrs.bias !== false ? units : 0), nonTrainable: 0 }, macs: weights };
     }

@@ -245,6 +245,7 @@ class Parser {
   private parseMerge(label: Identifier | undefined, op: Identifier & { name: 'concat' | 'add' }, start: number): Statement {
     const open = this.next();
     const branches: Sequence[] = [];
+    let malformed = false;
     for (;;) {
       this.skipSeparators();
       if (this.at('}')) break;
@@ -252,11 +253,18 @@ class Parser {
         this.error(open.span, `this '{' is never closed`, `add a matching '}'`);
         return { kind: 'merge', label, op, branches, span: { start, end: this.peek().span.start } };
       }
-      if (!this.at('{')) this.fail(this.peek(), `each branch of ${op.name} is a '{ … }' group, found ${describe(this.peek())}`, `write ${op.name} { { conv 64 1x1 } { conv 64 3x3 same } }`);
+      if (!this.at('{')) {
+        const token = this.peek();
+        this.error(token.span, `each branch of ${op.name} is a '{ … }' group, found ${describe(token)}`, `write ${op.name} { { conv 64 1x1 } { conv 64 3x3 same } }`);
+        // Skip to this merge's own '}' so that the enclosing body keeps its braces.
+        this.skipStatement();
+        malformed = true;
+        continue;
+      }
       branches.push(this.parseSequence());
     }
     const close = this.next();
-    return { kind: 'merge', label, op, branches, span: { start, end: close.span.end } };
+    return { kind: 'merge', label, op, branches, malformed, span: { start, end: close.span.end } };
   }
 
   private parseArguments(): { args: Argument[]; span: Span } {
