@@ -79,7 +79,11 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
 
   for (const param of spec.params) {
     if (attrs[param.name] !== undefined) continue;
-    if (param.default !== undefined) attrs[param.name] = param.default;
+    if (param.default !== undefined) {
+      // Defaults go through the same normalisation as written values: a size is always [h, w].
+      const normalised = checkValue(spec.op, param, param.default);
+      attrs[param.name] = typeof normalised === 'string' ? param.default : normalised.value;
+    }
     else if (param.required) {
       // A required value that was given but rejected has been reported already.
       if (!setBy.has(param.name)) sink.error('missing-argument', statement.op.span, `${spec.op} needs its ${param.name}: ${param.doc}`, `write it as: ${usage(spec)}`);

@@ -65,7 +65,7 @@ const padding: FlagSpec[] = [
   { name: 'valid', doc: 'no padding: the kernel stays inside the input (the default).', sets: { padding: 'valid' } },
 ];
 const padParam: ParameterSpec = { name: 'pad', type: 'size', doc: 'explicit zero padding on each side, N or H×W (PyTorch "padding").' };
-const strideParam = (doc: string): ParameterSpec => ({ name: 'stride', type: 'size', doc });
+const strideParam = (doc: string, fallback?: number): ParameterSpec => ({ name: 'stride', type: 'size', doc, ...(fallback === undefined ? {} : { default: fallback }) });
 const dilationParam: ParameterSpec = { name: 'dilation', type: 'size', default: 1, doc: 'spacing between kernel taps; widens the receptive field at no cost in parameters.' };
 const biasFlags: FlagSpec[] = [
   { name: 'nobias', doc: 'no bias term (usual before batchnorm, which has its own shift).', sets: { bias: false } },
@@ -105,7 +105,7 @@ export const LAYERS: LayerSpec[] = [
     params: [
       { name: 'filters', type: 'count', positional: true, required: true, doc: 'number of output channels (filters).' },
       { name: 'kernel', type: 'size', positional: true, required: true, doc: 'filter size, N or H×W.' },
-      strideParam('step of the filter; 2 halves the output.'),
+      strideParam('step of the filter; 2 halves the output.', 1),
       padParam,
       dilationParam,
       { name: 'groups', type: 'count', default: 1, doc: 'split input and output channels into groups that do not see each other (AlexNet\'s two GPUs).' },
@@ -120,7 +120,7 @@ export const LAYERS: LayerSpec[] = [
     params: [
       { name: 'kernel', type: 'size', positional: true, required: true, doc: 'filter size, N or H×W.' },
       { name: 'multiplier', type: 'count', default: 1, doc: 'output channels per input channel.' },
-      strideParam('step of the filter.'),
+      strideParam('step of the filter.', 1),
       padParam,
       dilationParam,
     ],
@@ -135,7 +135,7 @@ export const LAYERS: LayerSpec[] = [
       { name: 'filters', type: 'count', positional: true, required: true, doc: 'number of output channels.' },
       { name: 'kernel', type: 'size', positional: true, required: true, doc: 'depthwise filter size, N or H×W.' },
       { name: 'multiplier', type: 'count', default: 1, doc: 'depthwise output channels per input channel.' },
-      strideParam('step of the depthwise filter.'),
+      strideParam('step of the depthwise filter.', 1),
       padParam,
       dilationParam,
     ],
