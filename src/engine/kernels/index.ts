@@ -1,0 +1,22 @@
+// Training kernels that tfjs lacks or runs slowly, registered per backend by kernel name, so
+// the engine trains on stock tfjs without a fork. Which kernel exists for which reason is in
+// the per-backend lists (wasm/index.ts, cpu/index.ts).
+import { install, stockKernel, uninstallAll } from './registry';
+import { cpuKernels } from './cpu/index';
+import { wasmKernels } from './wasm/index';
+
+export type TrainingBackend = 'wasm' | 'cpu';
+
+/** Registers our kernels for `backendName`; returns the names newly registered (none on a repeat call). */
+export function registerTrainingKernels(backendName: TrainingBackend): string[] {
+  const configs = backendName === 'wasm' ? wasmKernels : cpuKernels;
+  return configs.filter((c) => install(c)).map((c) => c.kernelName);
+}
+
+/** Restores tfjs's own kernels for `backendName` (for comparisons and tests). */
+export function unregisterTrainingKernels(backendName: TrainingBackend): string[] {
+  return uninstallAll(backendName);
+}
+
+export { stockKernel };
+export { patchLimits } from './wasm/conv2d_backprop_filter';
