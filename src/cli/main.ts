@@ -1,13 +1,25 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
+import { DatasetError } from '../engine/data/index';
+import { ModelFileError } from '../engine/model-file';
+import { BACKEND_NAMES, runTrain } from './train';
 import { runSummary } from './summary';
+import { runInspect } from './inspect';
+import { serveEngine } from './serve-engine';
+import type { BackendName } from '../protocol/engine';
 
 const USAGE = `convlab: explore, train and teach convolutional networks
 
 Usage:
   convlab summary FILE [--model NAME] [--json]   layer table: shapes, parameters, multiply-adds
-  convlab start                                   the main job (LeNet-5 on MNIST)
+  convlab train FILE [--model NAME] [--epochs N] [--batch N] [--limit N] [--seed N]
+                [--data-dir DIR] [--runs-dir DIR] [--backend NAME] [--native-dir DIR]
+                [--resume RUN_DIR] [--json]            train a model as its train section says
+  convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
+                [--data-dir DIR] [--json]               a layer's filters and feature maps
+  convlab serve-engine                            JSON-lines engine on stdio (for the extension)
+  convlab start                                   the main job: LeNet-5 on MNIST
   convlab help                                    this text
 
 Model files use the .cnn language: see docs/language.md.`;
@@ -22,14 +34,54 @@ const commands: Record<string, Command> = {
     if (positionals.length !== 1) throw new CliError('usage: convlab summary FILE [--model NAME] [--json]');
     return runSummary(positionals[0]!, { model: values.model, json: values.json }, write);
   },
+  train(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        model: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' },
+        'data-dir': { type: 'string' }, 'runs-dir': { type: 'string' }, backend: { type: 'string' }, 'native-dir': { type: 'string' },
+        resume: { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new CliError('usage: convlab train FILE [options] (convlab help lists them)');
+    const backend = values.backend;
+    if (backend !== undefined && !BACKEND_NAMES.includes(backend as BackendName)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, not '${backend}'`);
+    return runTrain({
+      file: positionals[0]!, model: values.model, epochs: count(values.epochs, '--epochs'), batch: count(values.batch, '--batch'),
+      limit: count(values.limit, '--limit'), seed: count(values.seed, '--seed', 0), dataDir: values['data-dir'],
+      runsDir: values['runs-dir'], backend: backend as BackendName | undefined, nativeDir: values['native-dir'], resume: values.resume, json: values.json,
+    });
+  },
+  inspect(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: { layer: { type: 'string' }, model: { type: 'string' }, run: { type: 'string' }, image: { type: 'string' }, sample: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+    });
+    if (positionals.length !== 1 || !values.layer) throw new CliError('usage: convlab inspect FILE --layer NAME [--run DIR] [--image PATH | --sample N] [--json]');
+    if (values.image && values.sample) throw new CliError('give --image or --sample, not both');
+    return runInspect({
+      file: positionals[0]!, layer: values.layer, model: values.model, run: values.run, image: values.image,
+      sample: count(values.sample, '--sample', 0), dataDir: values['data-dir'],
+    }, values.json === true, write);
+  },
+  'serve-engine'() {
+    return serveEngine();
+  },
   start() {
-    return runSummary(samplePath('lenet5.cnn'), {}, write);
+    return runTrain({ file: samplePath('lenet5.cnn') });
   },
   help() {
     write(USAGE);
     return 0;
   },
 };
+
+function count(value: string | undefined, flag: string, least = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < least) throw new CliError(`${flag} needs a whole number of at least ${least}, not '${value}'`);
+  return n;
+}
 
 function samplePath(name: string): string {
   // dist/convlab.js sits one folder below the package root.
@@ -49,7 +101,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CliError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (error instanceof CliError || error instanceof ModelFileError || error instanceof DatasetError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`convlab: ${error.message}\n`);
     } else {
       process.stderr.write(`convlab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -20,7 +20,7 @@ export const SETTINGS: SettingSpec[] = [
       { name: 'source', type: 'word', positional: true, required: true, doc: 'dataset name or "path".' },
       { name: 'size', type: 'size', doc: 'resize images to H×W (image folders).' },
       { name: 'channels', type: 'count', doc: '1 for gray, 3 for colour (image folders).' },
-      { name: 'normalize', type: 'word', choices: ['unit', 'imagenet'], doc: 'unit scales pixels to [0, 1]; imagenet also subtracts the ImageNet mean and divides by its std.' },
+      { name: 'normalize', type: 'word', choices: ['unit', 'standard', 'imagenet'], doc: 'unit scales pixels to [0, 1]; standard also subtracts the dataset\'s published mean and divides by its std (MNIST 0.1307 and 0.3081, as PyTorch\'s examples do); imagenet uses the ImageNet mean and std (for pretrained bases).' },
     ],
     flags: [],
   },
@@ -92,13 +92,15 @@ export const SETTINGS: SettingSpec[] = [
 
 export const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((s) => [s.op, s]));
 
+export type Normalize = 'unit' | 'standard' | 'imagenet';
+
 export type Monitor = 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
 
 /** A validated `train` section, with defaults filled in: what the engine runs. */
 export interface TrainSpec {
   model: string;
   span: Span;
-  data?: { source: string; size?: [number, number]; channels?: number; normalize?: 'unit' | 'imagenet' };
+  data?: { source: string; size?: [number, number]; channels?: number; normalize?: Normalize };
   epochs: number;
   batch: number;
   optimizer: { name: 'sgd' | 'adam' | 'rmsprop'; lr: number; momentum: number; nesterov: boolean; decay: number; beta1: number; beta2: number };
@@ -168,7 +170,7 @@ function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainS
       source: data.source as string,
       size: pair(data.size),
       channels: data.channels as number | undefined,
-      normalize: data.normalize as 'unit' | 'imagenet' | undefined,
+      normalize: data.normalize as Normalize | undefined,
     },
     epochs: num(get('epochs'), 'count', 10),
     batch: num(get('batch'), 'size', 32),

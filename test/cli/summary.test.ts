@@ -37,7 +37,7 @@ test('the JSON schema: layers in order, input first, shapes without the batch, 0
   assert.deepEqual(lenet!.layers.map((l) => l.outputShape), [[28, 28, 1], [28, 28, 6], [14, 14, 6], [10, 10, 16], [5, 5, 16], [400], [120], [84], [10]]);
   assert.deepEqual(lenet!.layers[1], {
     name: 'C1', type: 'Conv2D', outputShape: [28, 28, 6], params: 156, trainableParams: 156, macs: 117_600, receptiveField: [5, 5],
-    range: { start: { line: 6, character: 2 }, end: { line: 6, character: 27 } },
+    range: { start: { line: 7, character: 2 }, end: { line: 7, character: 27 } },
   });
   assert.deepEqual(lenet!.params, { total: 61_706, trainable: 61_706, nonTrainable: 0 });
   assert.equal(lenet!.macs, 416_520);

@@ -97,4 +97,5 @@ test('every sample carries a valid train section', () => {
   }
   const lenet = analyze(sample('lenet5.cnn')).trains[0]!;
   assert.deepEqual([lenet.data?.source, lenet.epochs, lenet.batch, lenet.optimizer.name, lenet.optimizer.lr], ['mnist', 5, 64, 'adam', 0.001]);
+  assert.deepEqual(lenet.validation, { kind: 'none' }, 'the main job trains on all of MNIST, as the assignment does');
 });

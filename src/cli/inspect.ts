@@ -1,0 +1,51 @@
+import { decode, inspectLayer, loadInspectable } from '../engine/inspect';
+import type { EncodedArray, InspectRequest } from '../protocol/inspect';
+
+/** `convlab inspect`: a layer's filters and feature maps, as JSON or as a short report. */
+export async function runInspect(request: InspectRequest, json: boolean, out: (text: string) => void): Promise<number> {
+  const model = await loadInspectable(request);
+  try {
+    const result = await inspectLayer(model, request);
+    if (json) {
+      out(JSON.stringify(result));
+      return 0;
+    }
+    const lines = [
+      `${result.model} · ${result.layer} (${result.type}) · weights: ${result.weights}`,
+      `input: ${result.source}${result.label ? ` (label ${result.label.index}: ${result.label.name})` : ''}`,
+    ];
+    if (result.filters) {
+      const [kh, kw, inChannels, count] = result.filters.shape;
+      lines.push(`filters: ${count} of ${kh}×${kw}×${inChannels}, values ${range(result.filters)}`);
+    }
+    const shape = result.activations.shape;
+    lines.push(`activations: ${shape.join('×')}, values ${range(result.activations)}`);
+    if (shape.length === 3) lines.push(...channelStats(result.activations));
+    out(lines.join('\n'));
+    return 0;
+  } finally {
+    model.compiled.model.dispose();
+  }
+}
+
+function range(array: EncodedArray): string {
+  return `${array.min.toFixed(4)} to ${array.max.toFixed(4)}`;
+}
+
+/** Mean and maximum of each feature map, the numbers a student compares between filters. */
+function channelStats(array: EncodedArray): string[] {
+  const values = decode(array);
+  const [h, w, channels] = array.shape as [number, number, number];
+  const rows: string[] = [];
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    let max = -Infinity;
+    for (let p = 0; p < h * w; p++) {
+      const v = values[p * channels + c]!;
+      sum += v;
+      if (v > max) max = v;
+    }
+    rows.push(`  map ${c}: mean ${(sum / (h * w)).toFixed(4)}, max ${max.toFixed(4)}`);
+  }
+  return rows;
+}

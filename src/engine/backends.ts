@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { BackendEvent, BackendName } from '../protocol/engine';
+import { registerTrainingKernels } from './kernels/index';
+import { tf } from './tf';
+
+/** Best first, as DESIGN.md orders them. */
+export const BACKEND_LADDER: BackendName[] = ['cuda', 'webgpu', 'native', 'wasm', 'cpu'];
+
+export interface BackendOptions {
+  /** `--backend NAME`: use this one or fail, saying why. */
+  force?: BackendName;
+  /** Where the user installed the optional native packages (`--native-dir`, `convlab.nativeModulesDir`). */
+  nativeDir?: string;
+  /** Folders whose node_modules are searched for the optional packages, besides nativeDir. */
+  searchFrom?: string[];
+}
+
+type Attempt = { name: BackendName; available: boolean; reason: string };
+
+const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = { cuda: '@tensorflow/tfjs-node-gpu', native: '@tensorflow/tfjs-node' };
+
+/**
+ * Walks the ladder and activates the first backend that works; returns the event that says which
+ * and why. The optional packages are looked up at run time, never assumed: their install
+ * downloads libtensorflow, which fails on machines without internet or CUDA.
+ */
+export async function selectBackend(options: BackendOptions = {}): Promise<BackendEvent> {
+  const tried: Attempt[] = [];
+  const candidates = options.force ? [options.force] : BACKEND_LADDER;
+  for (const name of candidates) {
+    const attempt = await tryBackend(name, options);
+    tried.push(attempt);
+    if (attempt.available) {
+      const passedOver = tried.filter((t) => !t.available).map((t) => `${t.name}: ${t.reason}`);
+      const reason = options.force ? `forced with --backend; ${attempt.reason}` : [attempt.reason, ...passedOver.map((p) => `skipped ${p}`)].join('; ');
+      return { type: 'backend', name, reason, tried };
+    }
+  }
+  const why = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
+  throw new Error(options.force ? `backend ${options.force} is not available: ${why}` : `no backend could start: ${why}`);
+}
+
+async function tryBackend(name: BackendName, options: BackendOptions): Promise<Attempt> {
+  try {
+    switch (name) {
+      case 'cuda':
+      case 'native':
+        return await tryNative(name, options);
+      case 'webgpu':
+        return tryWebgpu(options);
+      case 'wasm': {
+        await import('@tensorflow/tfjs-backend-wasm');
+        if (!(await tf.setBackend('wasm'))) return { name, available: false, reason: 'the wasm backend failed to initialise' };
+        // After initialisation: the stock kernels' set-up (binding their wasm functions) has run.
+        const kernels = registerTrainingKernels('wasm');
+        return { name, available: true, reason: `WebAssembly with SIMD, one thread, and ConvLab's training kernels (${kernels.length > 0 ? kernels.length : 'already'} registered)` };
+      }
+      case 'cpu':
+        registerTrainingKernels('cpu');
+        await tf.setBackend('cpu');
+        return { name, available: true, reason: "plain JavaScript with ConvLab's flat-indexed filter gradient" };
+    }
+  } catch (error) {
+    return { name, available: false, reason: `failed to start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+}
+
+/** Finds an optional package in the user's folder or beside the engine, without loading it. */
+export function findOptionalPackage(pkg: string, options: BackendOptions): string | undefined {
+  const roots = [options.nativeDir, ...(options.searchFrom ?? []), process.cwd(), join(__dirname, '..')].filter((r): r is string => !!r);
+  for (const root of roots) {
+    for (const base of [root, join(root, 'node_modules')]) {
+      if (existsSync(join(base, pkg, 'package.json')) || existsSync(join(base, 'node_modules', pkg, 'package.json'))) {
+        try {
+          return createRequire(join(base, 'noop.js')).resolve(pkg);
+        } catch {
+          // Present but not loadable from here: try the next root.
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+async function tryNative(name: 'cuda' | 'native', options: BackendOptions): Promise<Attempt> {
+  const pkg = NATIVE_PACKAGES[name]!;
+  const resolved = findOptionalPackage(pkg, options);
+  if (!resolved) return { name, available: false, reason: `${pkg} is not installed (see docs/backends.md)` };
+  // The native binding registers the 'tensorflow' backend on the tfjs it finds; it must be ours.
+  createRequire(resolved)(resolved);
+  if (!(await tf.setBackend('tensorflow'))) return { name, available: false, reason: `${pkg} loaded but its backend did not start` };
+  return { name, available: true, reason: `${pkg} (libtensorflow${name === 'cuda' ? ' with CUDA' : ', native CPU'})` };
+}
+
+function tryWebgpu(options: BackendOptions): Attempt {
+  const missing = ['webgpu', '@tensorflow/tfjs-backend-webgpu'].filter((pkg) => !findOptionalPackage(pkg, options));
+  if (missing.length > 0) return { name: 'webgpu', available: false, reason: `${missing.join(' and ')} not installed` };
+  return { name: 'webgpu', available: false, reason: 'WebGPU training is not wired into this engine yet' };
+}

@@ -1,0 +1,94 @@
+import { dirname, resolve } from 'node:path';
+import type { ModelGraph } from '../language/graph';
+import type { TrainSpec } from '../language/train';
+import type { DatasetEvent } from '../protocol/engine';
+import { IMAGENET_NORMALIZATION, labelCounts, openDataset, type Normalization, type Split } from './data/index';
+import type { Normalize } from '../language/train';
+import { ModelFileError } from './model-file';
+
+export interface TrainingData {
+  train: Split;
+  validation?: Split;
+  test: Split;
+  classCount: number;
+  classWeights?: Float32Array;
+  event: DatasetEvent;
+}
+
+export interface TrainingDataOptions {
+  file: string;
+  dataDir?: string;
+  onProgress?: (received: number, total: number | undefined, file: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens the dataset a train section names, sized for the model's input, and checks that it
+ * fits the model: same number of values per example, as many classes as the output has units.
+ */
+export async function openTrainingData(graph: ModelGraph, spec: TrainSpec, options: TrainingDataOptions): Promise<TrainingData> {
+  if (!spec.data) throw new ModelFileError(`the train section of ${graph.name} has no data line: add one such as 'data mnist'`);
+  const input = graph.nodes[0]!.outputShape!;
+  const imageShape = input.length === 3 ? input : undefined;
+  const size = spec.data.size ?? (imageShape ? [imageShape[0]!, imageShape[1]!] as [number, number] : undefined);
+  const channels = spec.data.channels ?? (imageShape ? imageShape[2] : undefined);
+  const dataset = await openDataset(spec.data.source, {
+    baseDir: dirname(resolve(options.file)),
+    dataDir: options.dataDir,
+    onProgress: options.onProgress,
+    signal: options.signal,
+    validationFraction: spec.validation.kind === 'holdout' ? spec.validation.fraction : 0,
+    seed: spec.seed,
+    image: { size, channels: channels === 1 || channels === 3 ? channels : undefined },
+    normalization: normalizationFor(spec.data.source, spec.data.normalize),
+  });
+  const perExample = dataset.inputShape.reduce((a, b) => a * b, 1);
+  const expected = input.reduce((a, b) => a * b, 1);
+  if (perExample !== expected) {
+    throw new ModelFileError(`${dataset.name} gives ${dataset.inputShape.join('×')} examples (${perExample} values) but model ${graph.name} takes ${input.join('×')} (${expected}): change the input line or the data size`);
+  }
+  const outputUnits = graph.nodes[graph.outputs[0]!.node]!.outputShape;
+  const classCount = dataset.classNames.length;
+  if (!outputUnits || outputUnits.length !== 1 || outputUnits[0] !== classCount) {
+    throw new ModelFileError(`${dataset.name} has ${classCount} classes but model ${graph.name} ends with ${outputUnits?.join('×') ?? 'an unknown shape'} outputs: the last dense layer needs ${classCount} units`);
+  }
+  const validation = spec.validation.kind === 'none' ? undefined : dataset.validation;
+  const classWeights = await weightsFor(spec.classWeights, dataset.train, classCount, graph.name);
+  const notes = [...(dataset.notes ?? [])];
+  if (classWeights) notes.push(`class weights: ${Array.from(classWeights, (w, i) => `${dataset.classNames[i]} ${w.toFixed(3)}`).join(', ')}`);
+  return {
+    train: dataset.train, validation, test: dataset.test, classCount, classWeights,
+    event: {
+      type: 'dataset', name: dataset.name, source: dataset.source, checksum: dataset.checksum, inputShape: dataset.inputShape,
+      classes: dataset.classNames, trainExamples: Math.min(dataset.train.count, spec.limit ?? Infinity),
+      validationExamples: validation?.count ?? 0, testExamples: dataset.test.count, notes,
+    },
+  };
+}
+
+/** `balanced`: n / (classes × count), as scikit-learn and the Keras tutorials compute it. */
+async function weightsFor(setting: TrainSpec['classWeights'], train: Split, classCount: number, model: string): Promise<Float32Array | undefined> {
+  if (setting === undefined) return undefined;
+  if (setting !== 'balanced') {
+    if (setting.length !== classCount) throw new ModelFileError(`classweights gives ${setting.length} weights but the data of ${model} has ${classCount} classes`);
+    return Float32Array.from(setting);
+  }
+  const counts = await labelCounts(train, classCount);
+  const total = counts.reduce((a, b) => a + b, 0);
+  return Float32Array.from(counts, (count) => (count > 0 ? total / (classCount * count) : 0));
+}
+
+/** Published per-channel statistics of the training sets, on the [0, 1] scale. */
+const DATASET_STATISTICS: Record<string, { mean: number[]; std: number[] }> = {
+  mnist: { mean: [0.1307], std: [0.3081] },
+  'fashion-mnist': { mean: [0.286], std: [0.353] },
+  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+};
+
+export function normalizationFor(source: string, normalize: Normalize | undefined): Normalization {
+  if (normalize === 'imagenet') return IMAGENET_NORMALIZATION;
+  if (normalize !== 'standard') return 'unit';
+  const statistics = DATASET_STATISTICS[source];
+  if (!statistics) throw new ModelFileError(`normalize standard: no published statistics for '${source}' (known: ${Object.keys(DATASET_STATISTICS).join(', ')}); use unit or imagenet`);
+  return statistics;
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { EngineEvent } from '../../src/protocol/engine';
+
+// The built CLI, as the extension's job manager runs it: `convlab train --json`.
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'bin', 'convlab.js');
+
+function workspace(trainLines: string): { file: string; runs: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-cli-'));
+  const file = join(dir, 'm.cnn');
+  writeFileSync(file, `model M {\n  input 28x28x1\n  conv 4 3x3 relu\n  maxpool 2x2\n  flatten\n  dense 10 softmax\n}\ntrain M {\n  data mnist\n  ${trainLines}\n}\n`);
+  return { file, runs: join(dir, 'runs') };
+}
+
+const parse = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+
+test('convlab train --json: one typed event per line, done with testAccuracy, exit 0', () => {
+  const { file, runs } = workspace('epochs 1\n  batch 32\n  validation none');
+  const result = spawnSync(process.execPath, [cli, 'train', file, '--json', '--limit', '192', '--runs-dir', runs], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const events = parse(result.stdout);
+  assert.deepEqual(events.slice(0, 3).map((e) => e.type), ['start', 'backend', 'dataset']);
+  const done = events.at(-1)!;
+  assert.equal(done.type, 'done');
+  if (done.type === 'done') assert.ok(done.testAccuracy > 0 && done.testAccuracy <= 1 && done.trainingSeconds > 0);
+});
+
+test('a model error is an error event with its location, exit 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-cli-'));
+  const file = join(dir, 'bad.cnn');
+  writeFileSync(file, 'model M {\n  input 8x8x1\n  conv 4 9x9\n}\n');
+  const result = spawnSync(process.execPath, [cli, 'train', file, '--json'], { encoding: 'utf8' });
+  assert.equal(result.status, 1);
+  const [event] = parse(result.stdout);
+  assert.equal(event!.type, 'error');
+  if (event!.type === 'error') assert.deepEqual(event!.location, { file, line: 3, column: 3 });
+});
+
+test('a cancel line on stdin ends the run with a checkpoint and exit code 130', async () => {
+  const { file, runs } = workspace('epochs 50\n  batch 16\n  validation none');
+  const child = spawn(process.execPath, [cli, 'train', file, '--json', '--limit', '512', '--runs-dir', runs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (!sent && stdout.includes('"type":"batch"')) {
+      sent = true;
+      child.stdin.write('{"type":"cancel"}\n');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 130);
+  const events = parse(stdout);
+  const last = events.at(-1)!;
+  assert.equal(last.type, 'cancelled');
+  assert.ok(events.some((e) => e.type === 'checkpoint' && e.kind === 'last'));
+});
+
+test('bad flags are refused with a clear message', () => {
+  const result = spawnSync(process.execPath, [cli, 'train', 'x.cnn', '--backend', 'tpu'], { encoding: 'utf8' });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /--backend must be one of cuda, webgpu, native, wasm, cpu, not 'tpu'/);
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { analyze } from '../../src/language/analyze';
+import { totals } from '../../src/language/graph';
+import { compileModel } from '../../src/engine/compile';
+import { tf } from '../../src/engine/tf';
+
+const samples = ['lenet5', 'alexnet', 'vgg16', 'googlenet', 'resnet18', 'resnet50', 'resnet50-keras'];
+const count = (weights: tf.LayerVariable[]) => weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+for (const name of samples) {
+  test(`compiled ${name}: TensorFlow.js counts equal the analyzer's, outputs have the inferred shapes`, () => {
+    const analysis = analyze(readFileSync(join(__dirname, '..', '..', 'samples', `${name}.cnn`), 'utf8'));
+    for (const graph of analysis.models) {
+      const compiled = compileModel(graph, { seed: 1 });
+      try {
+        const expected = totals(graph).params;
+        assert.equal(count(compiled.model.trainableWeights), expected.trainable, `${graph.name} trainable`);
+        assert.equal(count(compiled.model.nonTrainableWeights), expected.nonTrainable, `${graph.name} non-trainable`);
+        assert.deepEqual(compiled.model.outputs.map((o) => o.shape.slice(1)), graph.outputs.map((o) => graph.nodes[o.node]!.outputShape), graph.name);
+        for (const [id, layer] of compiled.layerOfNode) {
+          const node = graph.nodes[id]!;
+          if (node.op === 'softmax' || !node.outputShape) continue;
+          assert.deepEqual(compiled.model.getLayer(layer).outputShape.slice(1), node.outputShape, `${graph.name} ${layer}`);
+        }
+      } finally {
+        compiled.model.dispose();
+      }
+    }
+  });
+}
+
+test('a softmax output is folded into the loss: the model returns logits', () => {
+  const graph = analyze('model M {\n  input 4x4x1\n  flatten\n  dense 3 softmax\n}\n').models[0]!;
+  const compiled = compileModel(graph, { seed: 3 });
+  assert.deepEqual(compiled.outputKinds, ['logits']);
+  const out = compiled.model.predict(tf.ones([2, 4, 4, 1])) as tf.Tensor;
+  const sums = out.sum(-1).arraySync() as number[];
+  assert.ok(sums.some((s) => Math.abs(s - 1) > 1e-3), 'logits, not probabilities');
+  compiled.model.dispose();
+});
+
+test('the same seed gives the same initial weights', () => {
+  const graph = analyze('model M {\n  input 8x8x1\n  conv 2 3x3\n  flatten\n  dense 2\n}\n').models[0]!;
+  const a = compileModel(graph, { seed: 7 });
+  const b = compileModel(graph, { seed: 7 });
+  const c = compileModel(graph, { seed: 8 });
+  const flat = (m: tf.LayersModel) => m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  assert.deepEqual(flat(a.model), flat(b.model));
+  assert.notDeepEqual(flat(a.model), flat(c.model));
+  [a, b, c].forEach((m) => m.model.dispose());
+});
+
+test('grouped convolutions and LRN compute (AlexNet as in the paper)', () => {
+  const graph = analyze('model M {\n  input 8x8x4\n  conv 6 3x3 groups 2 relu\n  lrn\n  globalavgpool\n  dense 2\n}\n').models[0]!;
+  const compiled = compileModel(graph, { seed: 1 });
+  const out = compiled.model.predict(tf.randomNormal([1, 8, 8, 4], 0, 1, 'float32', 1)) as tf.Tensor;
+  assert.deepEqual(out.shape, [1, 2]);
+  assert.ok(out.dataSync().every(Number.isFinite));
+  compiled.model.dispose();
+});

