@@ -1,0 +1,59 @@
+/**
+ * ConvLab's custom LSP messages, declared once for the client (src/extension) and the server
+ * (src/server), as rust-analyzer's lsp_ext and vscode-eslint's shared protocol do.
+ * Only method names and parameter/result types live here, so this module imports nothing.
+ */
+import type { GraphJson } from './graph';
+import type { JsonRange, SummaryJson } from './summary';
+
+/** `convlab/modelGraph`: every model of a document as a graph for the architecture diagram. */
+export const MODEL_GRAPH_METHOD = 'convlab/modelGraph';
+export interface ModelGraphParams {
+  uri: string;
+}
+export interface ModelGraphResult {
+  /** The document version the graphs were computed from. */
+  version: number;
+  graphs: GraphJson[];
+  /** Whether the document has errors: the diagram may then be partial. */
+  hasErrors: boolean;
+}
+
+/** `convlab/summary`: the same object as `convlab summary --json`. */
+export const SUMMARY_METHOD = 'convlab/summary';
+export interface SummaryParams {
+  uri: string;
+}
+export type SummaryResult = SummaryJson;
+
+/** `convlab/modelAt`: which model (and layer) a position is in, for commands run from the editor. */
+export const MODEL_AT_METHOD = 'convlab/modelAt';
+export interface ModelAtParams {
+  uri: string;
+  position: { line: number; character: number };
+}
+export interface ModelAtResult {
+  model?: string;
+  /** The layer's display name when the position is on a layer line. */
+  layer?: string;
+  /** Whether that layer has filters (a convolution), for the Feature maps command. */
+  hasFilters?: boolean;
+}
+
+/** Arguments of the commands that code lenses carry (`convlab.train`, `convlab.showArchitecture`, …). */
+export interface ModelCommandArgs {
+  uri: string;
+  model: string;
+  layer?: string;
+  range?: JsonRange;
+}
+
+/** Command identifiers, shared by the server's code lenses and the client's registrations. */
+export const COMMANDS = {
+  train: 'convlab.train',
+  stopTraining: 'convlab.stopTraining',
+  showArchitecture: 'convlab.showArchitecture',
+  showFeatureMaps: 'convlab.showFeatureMaps',
+  showSummary: 'convlab.showSummary',
+  openRun: 'convlab.openRun',
+} as const;

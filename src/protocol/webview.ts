@@ -1,0 +1,77 @@
+/**
+ * Messages between the extension host and each webview, typed per view as GitLens does:
+ * host → view are notifications, view → host are commands. Both sides import these types;
+ * webviews never see anything else of the host.
+ */
+import type { EngineEvent } from './engine';
+import type { GraphJson } from './graph';
+import type { InspectResult } from './inspect';
+import type { JsonRange } from './summary';
+
+/** Every view says it is ready before the host sends it anything. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+// ---- architecture diagram ------------------------------------------------------------------
+
+export type ArchitectureToView =
+  | { type: 'graph'; graph: GraphJson; hasErrors: boolean; fileName: string }
+  /** Node ids made by the statement under the editor's cursor. */
+  | { type: 'highlight'; nodeIds: number[] };
+
+export type ArchitectureFromView =
+  | ReadyMessage
+  | { type: 'reveal'; range: JsonRange }
+  | { type: 'export'; format: 'svg' | 'png'; /** SVG text, or a PNG data URL. */ data: string };
+
+export interface ArchitectureState {
+  uri: string;
+  model: string;
+  /** d3-zoom transform, kept across updates and reloads. */
+  transform?: { x: number; y: number; k: number };
+  collapsed?: string[];
+}
+
+// ---- training dashboard --------------------------------------------------------------------
+
+export interface RunHistory {
+  /** The run folder's name, shown in the legend. */
+  name: string;
+  runDir: string;
+  events: EngineEvent[];
+}
+
+export type DashboardToView =
+  /** The whole history of the current run (on open and after a reload), then one event at a time. */
+  | { type: 'run'; run: RunHistory }
+  | { type: 'event'; runDir: string; event: EngineEvent }
+  /** Earlier runs to overlay. */
+  | { type: 'overlay'; runs: RunHistory[] };
+
+export type DashboardFromView = ReadyMessage | { type: 'openRun'; runDir: string } | { type: 'cancel'; runDir: string };
+
+export interface DashboardState {
+  runDir: string;
+  overlay?: string[];
+}
+
+// ---- filters and feature maps --------------------------------------------------------------
+
+export type FeatureMapsToView =
+  | { type: 'inspect'; result: InspectResult }
+  | { type: 'layers'; layers: string[]; current: string }
+  | { type: 'error'; message: string };
+
+export type FeatureMapsFromView =
+  | ReadyMessage
+  | { type: 'request'; layer: string; sample?: number; image?: string }
+  | { type: 'pickImage' };
+
+export interface FeatureMapsState {
+  uri: string;
+  model: string;
+  layer: string;
+  run?: string;
+  sample?: number;
+}
