@@ -45,6 +45,9 @@ export async function serveEngine(): Promise<number> {
     });
   }
   await queue;
+  // A shutdown request ends the loop while stdin is still open; let go of it so the process exits.
+  lines.close();
+  process.stdin.destroy();
   return 0;
 }
 

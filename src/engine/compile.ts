@@ -1,5 +1,6 @@
 import type { Attrs, LayerNode, ModelGraph } from '../language/graph';
 import { layerNames } from '../language/summary';
+import { DilatedConvolution } from './dilated';
 import { ChannelSlice, LocalResponseNorm } from './layers';
 import { tf } from './tf';
 
@@ -97,6 +98,10 @@ class GraphBuilder {
         return this.activate(this.convolution(node, x, name), activation, name);
       case 'dwconv': {
         const padded = this.explicitPadding(x, a, name);
+        if (isDilated(a)) {
+          const layer = new DilatedConvolution({ name, kind: 'depthwise', multiplier: a.multiplier as number, ...this.dilatedSettings(a) });
+          return this.activate(layer.apply(padded) as tf.SymbolicTensor, activation, name);
+        }
         const layer = tf.layers.depthwiseConv2d({
           name, kernelSize: size(a.kernel), depthMultiplier: a.multiplier as number, strides: size(a.stride), padding: padMode(a), dilationRate: size(a.dilation),
           useBias: a.bias !== false, depthwiseInitializer: this.glorot(),
@@ -105,6 +110,12 @@ class GraphBuilder {
       }
       case 'sepconv': {
         const padded = this.explicitPadding(x, a, name);
+        if (isDilated(a)) {
+          // Keras' SeparableConv2D is a bias-free depthwise step and a 1×1 pointwise one.
+          const depthwise = new DilatedConvolution({ name: `${name}.depthwise`, kind: 'depthwise', multiplier: a.multiplier as number, ...this.dilatedSettings(a), useBias: false });
+          const pointwise = tf.layers.conv2d({ name, filters: a.filters as number, kernelSize: 1, useBias: a.bias !== false, kernelInitializer: this.glorot() });
+          return this.activate(pointwise.apply(depthwise.apply(padded)) as tf.SymbolicTensor, activation, name);
+        }
         const layer = tf.layers.separableConv2d({
           name, filters: a.filters as number, kernelSize: size(a.kernel), depthMultiplier: a.multiplier as number, strides: size(a.stride), padding: padMode(a),
           dilationRate: size(a.dilation), useBias: a.bias !== false, depthwiseInitializer: this.glorot(), pointwiseInitializer: this.glorot(),
@@ -156,12 +167,14 @@ class GraphBuilder {
       name: layerName, filters, kernelSize: size(a.kernel), strides: size(a.stride), padding: padMode(a), dilationRate: size(a.dilation),
       useBias: a.bias !== false, kernelInitializer: this.glorot(),
     });
-    if (groups === 1) return tf.layers.conv2d(options(name, a.filters as number)).apply(x) as tf.SymbolicTensor;
+    const convolve = (layerName: string, filters: number, input: tf.SymbolicTensor) =>
+      (isDilated(a) ? new DilatedConvolution({ name: layerName, kind: 'conv', filters, ...this.dilatedSettings(a) }) : tf.layers.conv2d(options(layerName, filters))).apply(input) as tf.SymbolicTensor;
+    if (groups === 1) return convolve(name, a.filters as number, x);
     // Grouped convolution (AlexNet's two GPUs): one convolution per slice of channels, joined.
     const channels = (x.shape[3] as number) / groups;
     const parts = Array.from({ length: groups }, (_, g) => {
       const slice = new ChannelSlice({ name: `${name}.in${g}`, start: g * channels, size: channels }).apply(x) as tf.SymbolicTensor;
-      return tf.layers.conv2d(options(`${name}.g${g}`, (a.filters as number) / groups)).apply(slice) as tf.SymbolicTensor;
+      return convolve(`${name}.g${g}`, (a.filters as number) / groups, slice);
     });
     return tf.layers.concatenate({ name, axis: -1 }).apply(parts) as tf.SymbolicTensor;
   }
@@ -208,6 +221,10 @@ class GraphBuilder {
     }
   }
 
+  private dilatedSettings(a: Attrs) {
+    return { kernel: size(a.kernel), dilation: size(a.dilation), strides: size(a.stride), padding: padMode(a), useBias: a.bias !== false, seed: this.nextSeed() };
+  }
+
   private glorot() {
     return tf.initializers.glorotUniform({ seed: this.nextSeed() });
   }
@@ -227,6 +244,12 @@ function size(value: Attrs[string] | undefined): [number, number] {
   if (Array.isArray(value)) return [value[0]!, value[1]!];
   if (typeof value === 'number') return [value, value];
   return [1, 1];
+}
+
+/** TensorFlow.js cannot train dilated convolutions itself (see dilated.ts). */
+function isDilated(a: Attrs): boolean {
+  const [dh, dw] = size(a.dilation);
+  return dh > 1 || dw > 1;
 }
 
 function padMode(a: Attrs): 'same' | 'valid' {

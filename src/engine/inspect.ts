@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { selectBackend } from './backends';
 import { layerNames, layerType } from '../language/summary';
 import type { EncodedArray, InspectRequest, InspectResult } from '../protocol/inspect';
 import { loadCheckpointWeights } from './checkpoint';
@@ -16,8 +17,9 @@ export interface InspectableModel {
   weights: string;
 }
 
-export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'model' | 'run'>): Promise<InspectableModel> {
+export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'model' | 'run' | 'backend' | 'nativeDir'>): Promise<InspectableModel> {
   const loaded = loadModelFile(request.file, request.model);
+  await selectBackend({ force: request.backend, nativeDir: request.nativeDir, searchFrom: [dirname(resolve(request.file))] });
   const seed = loaded.spec.seed ?? 42;
   const compiled = compileModel(loaded.graph, { seed });
   let weights = `untrained (seed ${seed})`;

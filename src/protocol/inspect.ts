@@ -22,6 +22,9 @@ export interface InspectRequest {
   image?: string;
   sample?: number;
   dataDir?: string;
+  /** As `convlab train --backend` and `--native-dir`; the best available when left out. */
+  backend?: 'cuda' | 'webgpu' | 'native' | 'wasm' | 'cpu';
+  nativeDir?: string;
 }
 
 export interface InspectResult {

@@ -66,3 +66,30 @@ test('bad flags are refused with a clear message', () => {
   assert.equal(result.status, 1);
   assert.match(result.stderr, /--backend must be one of cuda, webgpu, native, wasm, cpu, not 'tpu'/);
 });
+
+test('convlab serve-engine answers inspect requests as JSON lines and keeps the model', async () => {
+  const child = spawn(process.execPath, [cli, 'serve-engine'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const replies: { id: number; result?: { filters?: { shape: number[] }; activations: { shape: number[] } }; error?: { message: string } }[] = [];
+  let buffered = '';
+  const waitFor = (n: number) => new Promise<void>((resolve) => {
+    const check = () => (replies.length >= n ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line) replies.push(JSON.parse(line));
+  });
+  const lenet = join(root, 'samples', 'lenet5.cnn');
+  child.stdin.write(`${JSON.stringify({ id: 1, method: 'inspect', params: { file: lenet, layer: 'C1', sample: 3 } })}\n`);
+  child.stdin.write(`${JSON.stringify({ id: 2, method: 'inspect', params: { file: lenet, layer: 'C3', sample: 3 } })}\n`);
+  child.stdin.write(`${JSON.stringify({ id: 3, method: 'inspect', params: { file: lenet, layer: 'nope' } })}\n`);
+  await waitFor(3);
+  child.stdin.write(`${JSON.stringify({ id: 4, method: 'shutdown' })}\n`);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.deepEqual(replies[0]!.result?.filters?.shape, [5, 5, 1, 6]);
+  assert.deepEqual(replies[1]!.result?.activations.shape, [10, 10, 16]);
+  assert.match(replies[2]!.error!.message, /no layer 'nope'/);
+});

@@ -65,3 +65,22 @@ test('grouped convolutions and LRN compute (AlexNet as in the paper)', () => {
   assert.ok(out.dataSync().every(Number.isFinite));
   compiled.model.dispose();
 });
+
+test('dilated convolutions compute what tf.conv2d with dilation computes, and train', async () => {
+  const graph = analyze('model M {\n  input 9x9x2\n  conv 3 3x3 dilation 2 same\n  dwconv 3x3 dilation 2\n  sepconv 4 3x3 dilation 2\n  flatten\n  dense 2\n}\n').models[0]!;
+  const compiled = compileModel(graph, { seed: 4 });
+  assert.equal(count(compiled.model.trainableWeights), totals(graph).params.trainable);
+  const x = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const layer = compiled.model.getLayer(compiled.layerOfNode.get(1)!);
+  const [kernel, bias] = layer.getWeights() as [tf.Tensor4D, tf.Tensor1D];
+  const expected = tf.conv2d(x, kernel, 1, 'same', 'NHWC', 2).add(bias);
+  const probe = tf.model({ inputs: compiled.model.inputs, outputs: layer.output as tf.SymbolicTensor });
+  const actual = probe.predict(x) as tf.Tensor;
+  assert.ok(tf.max(tf.abs(actual.sub(expected))).dataSync()[0]! < 1e-5);
+  const optimizer = tf.train.sgd(0.1);
+  const loss = () => (compiled.model.apply(x, { training: true }) as tf.Tensor).square().mean() as tf.Scalar;
+  const before = loss().dataSync()[0]!;
+  for (let i = 0; i < 5; i++) optimizer.minimize(loss);
+  assert.ok(loss().dataSync()[0]! < before, 'the loss falls: gradients reach the dilated kernels');
+  compiled.model.dispose();
+});

@@ -96,3 +96,13 @@ test('a dataset that does not fit the model is a clear error', async () => {
   const { file, runs } = modelFile('epochs 1; limit 64', 'flatten\n  dense 7 softmax');
   await assert.rejects(train({ file, runsDir: runs, onEvent: () => {} }), /mnist has 10 classes but model Tiny ends with 7 outputs/);
 });
+
+test('auxiliary heads train with their loss weight; the main output is what is evaluated', async () => {
+  const { file, runs } = modelFile('epochs 1; batch 32; limit 128; validation none; seed 4', 'conv 4 3x3 relu\n  side: aux weight 0.3 { flatten; dense 10 softmax }\n  maxpool 2x2\n  flatten\n  dense 10 softmax');
+  const events: EngineEvent[] = [];
+  const done = await train({ file, runsDir: runs, onEvent: (e) => events.push(e) });
+  assert.equal(done.type, 'done');
+  const epoch = events.find((e) => e.type === 'epochEnd');
+  // The training loss adds 0.3 × the aux head's cross-entropy, so it exceeds log(10) × 1 at the start less the progress made.
+  assert.ok(epoch?.type === 'epochEnd' && epoch.loss > 0 && Number.isFinite(epoch.loss));
+});
