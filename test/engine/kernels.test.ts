@@ -9,6 +9,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { patchLimits, registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
+import { seededRandom } from '../../src/engine/data/random';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -17,17 +18,7 @@ type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
 
 const TOLERANCE = 1e-5;
 
-/** mulberry32: small, seeded, good enough to pick shapes. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const values = (r: () => number, shape: number[]): Float32Array =>
   Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
