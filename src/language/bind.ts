@@ -99,8 +99,9 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
 
 function assign(spec: WordsSpec, param: ParameterSpec, word: Expr, env: Environment, sink: DiagnosticSink, attrs: Attrs, setBy: Map<string, Expr>): void {
   setBy.set(param.name, word);
-  // A word parameter takes a bare name literally (`data mnist`), not as a variable.
-  const value = param.type === 'word' && word.kind === 'name' && !env.has(word.name) ? word.name : evaluate(word, env, sink);
+  // A word parameter takes a bare name literally (`data mnist`, `data fashion-mnist`), not as a variable.
+  const literal = param.type === 'word' ? hyphenatedWord(word) : undefined;
+  const value = literal !== undefined && !env.has(literal) ? literal : evaluate(word, env, sink);
   if (value === undefined) return;
   const checked = checkValue(spec.op, param, value);
   if (typeof checked === 'string') sink.error('bad-value', word.span, checked, `${param.name}: ${param.doc}`);
@@ -138,6 +139,15 @@ export function checkValue(op: string, param: ParameterSpec, value: Value): { va
       if (param.choices && !param.choices.includes(value)) return `${what} must be one of ${param.choices.join(', ')}, not '${value}'`;
       return { value };
   }
+}
+
+/** `fashion-mnist` parses as a subtraction; written without spaces it is one hyphenated word. */
+function hyphenatedWord(expr: Expr): string | undefined {
+  if (expr.kind === 'name') return expr.name;
+  if (expr.kind !== 'binary' || expr.op !== '-' || expr.left.span.end + 1 !== expr.right.span.start) return undefined;
+  const left = hyphenatedWord(expr.left);
+  const right = hyphenatedWord(expr.right);
+  return left !== undefined && right !== undefined ? `${left}-${right}` : undefined;
 }
 
 function textOf(expr: Expr): string {

@@ -116,6 +116,8 @@ test('train sections: unknown model, settings and values', () => {
   assert.deepEqual(spec.classWeights, [1, 2.5]);
   assert.deepEqual(spec.earlyStop, { patience: 4, minDelta: 0, monitor: 'val_loss', restore: true });
   assert.deepEqual(spec.validation, { kind: 'none' });
+  const hyphenated = expectOnly(base + 'train M {\n  data fashion-mnist\n}\n', []);
+  assert.equal(hyphenated.trains[0]!.data?.source, 'fashion-mnist');
 });
 
 test('duplicate declarations and layer names', () => {
