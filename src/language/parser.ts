@@ -2,30 +2,23 @@ import type {
   Argument, BlockDecl, CallStatement, Declaration, Document, Expr, Identifier, ModelDecl, Parameter,
   Sequence, Setting, Statement, TrainDecl,
 } from './ast';
-import { lex, type Token } from './lexer';
+import { lex } from './lexer';
 import type { Span } from './text';
+import { Abandon, DECLARATION_KEYWORDS, describe, TokenCursor, type SyntaxError } from './token-cursor';
 
-export interface SyntaxError {
-  message: string;
-  hint?: string;
-  span: Span;
-}
+export type { SyntaxError } from './token-cursor';
 
 export interface ParseResult {
   document: Document;
   errors: SyntaxError[];
 }
 
-const DECLARATION_KEYWORDS = new Set(['model', 'block', 'train']);
 const BINARY_PRECEDENCE: Record<string, number> = {
   '==': 1, '!=': 1, '<': 2, '>': 2, '<=': 2, '>=': 2,
   '+': 3, '-': 3, '*': 4, '/': 4, '//': 4, '%': 4,
 };
 /** Guards the recursive descent against pathological nesting (fuzzed input). */
 const MAX_DEPTH = 64;
-
-/** Thrown inside one statement to abandon it; caught where the parser resynchronises. */
-class Abandon extends Error {}
 
 /**
  * A recursive-descent parser that recovers at statement and declaration boundaries, so one bad
@@ -35,22 +28,8 @@ export function parse(text: string): ParseResult {
   return new Parser(lex(text)).parseDocument();
 }
 
-class Parser {
-  private pos = 0;
+class Parser extends TokenCursor {
   private depth = 0;
-  private readonly errors: SyntaxError[] = [];
-  private readonly comments: Span[] = [];
-  private readonly tokens: Token[];
-
-  constructor(all: Token[]) {
-    this.tokens = [];
-    for (const token of all) {
-      if (token.kind === 'comment') this.comments.push(token.span);
-      else if (token.kind === 'error') {
-        this.errors.push({ message: token.text, span: token.span });
-      } else this.tokens.push(token);
-    }
-  }
 
   parseDocument(): ParseResult {
     const declarations: Declaration[] = [];
@@ -363,115 +342,5 @@ class Parser {
         }
     }
     return this.fail(token, `expected a value, found ${describe(token)}`);
-  }
-
-  // ---- token helpers ------------------------------------------------------------------------
-
-  private peek(ahead = 0): Token {
-    return this.tokens[Math.min(this.pos + ahead, this.tokens.length - 1)]!;
-  }
-
-  private next(): Token {
-    const token = this.peek();
-    if (token.kind !== 'eof') this.pos++;
-    return token;
-  }
-
-  private at(punct: string): boolean {
-    const token = this.peek();
-    return token.kind === 'punct' && token.text === punct;
-  }
-
-  private atStatementEnd(): boolean {
-    const token = this.peek();
-    return token.kind === 'newline' || token.kind === 'eof' || (token.kind === 'punct' && (token.text === ';' || token.text === '}' || token.text === '{'));
-  }
-
-  private previousEnd(fallback: number): number {
-    return this.pos > 0 ? Math.max(fallback, this.tokens[this.pos - 1]!.span.end) : fallback;
-  }
-
-  private identifier(): Identifier {
-    const token = this.next();
-    return { name: token.text, span: token.span };
-  }
-
-  private expectIdentifier(what: string): Identifier {
-    const token = this.peek();
-    if (token.kind !== 'ident') this.fail(token, `expected ${what}, found ${describe(token)}`);
-    return this.identifier();
-  }
-
-  private expect(punct: string, what: string): Token {
-    if (!this.at(punct)) this.fail(this.peek(), `expected ${what}, found ${describe(this.peek())}`);
-    return this.next();
-  }
-
-  private endOfStatement(): void {
-    const token = this.peek();
-    if (token.kind === 'newline' || (token.kind === 'punct' && token.text === ';')) this.next();
-    else if (!(token.kind === 'eof' || (token.kind === 'punct' && token.text === '}'))) {
-      this.fail(token, `expected the end of the line, found ${describe(token)}`, `put one statement on a line, or separate them with ';'`);
-    }
-  }
-
-  private error(span: Span, message: string, hint?: string): void {
-    this.errors.push({ message, hint, span });
-  }
-
-  private fail(token: Token, message: string, hint?: string): never {
-    const span = token.kind === 'newline' || token.kind === 'eof' ? { start: token.span.start, end: token.span.start } : token.span;
-    this.error(span, message, hint);
-    throw new Abandon();
-  }
-
-  private skipSeparators(): void {
-    while (this.peek().kind === 'newline' || this.at(';')) this.next();
-  }
-
-  private skipNewlines(): void {
-    while (this.peek().kind === 'newline') this.next();
-  }
-
-  /** After an error: skip to the end of the statement, stepping over nested braces. */
-  private skipStatement(): void {
-    let depth = 0;
-    for (;;) {
-      const token = this.peek();
-      if (token.kind === 'eof') return;
-      if (token.kind === 'punct' && token.text === '{') depth++;
-      if (token.kind === 'punct' && token.text === '}') {
-        if (depth === 0) return;
-        depth--;
-      }
-      if (depth === 0 && (token.kind === 'newline' || (token.kind === 'punct' && token.text === ';'))) {
-        this.next();
-        return;
-      }
-      this.next();
-    }
-  }
-
-  private isDeclarationStart(): boolean {
-    const previous = this.tokens[this.pos - 1];
-    return (previous === undefined || previous.kind === 'newline') && this.peek(1).kind === 'ident';
-  }
-
-  private skipToDeclaration(): void {
-    for (;;) {
-      const token = this.next();
-      if (token.kind === 'eof') return;
-      const following = this.peek();
-      if (token.kind === 'newline' && following.kind === 'ident' && DECLARATION_KEYWORDS.has(following.text)) return;
-    }
-  }
-}
-
-function describe(token: Token): string {
-  switch (token.kind) {
-    case 'eof': return 'the end of the file';
-    case 'newline': return 'the end of the line';
-    case 'string': return `"${token.text}"`;
-    default: return `'${token.text}'`;
   }
 }
