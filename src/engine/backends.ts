@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BackendEvent, BackendName } from '../protocol/engine';
 import { registerTrainingKernels } from './kernels/index';
 import { tf } from './tf';
@@ -49,7 +50,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<A
       case 'native':
         return await tryNative(name, options);
       case 'webgpu':
-        return tryWebgpu(options);
+        return await tryWebgpu(options);
       case 'wasm': {
         await import('@tensorflow/tfjs-backend-wasm');
         if (!(await tf.setBackend('wasm'))) return { name, available: false, reason: 'the wasm backend failed to initialise' };
@@ -94,8 +95,34 @@ async function tryNative(name: 'cuda' | 'native', options: BackendOptions): Prom
   return { name, available: true, reason: `${pkg} (libtensorflow${name === 'cuda' ? ' with CUDA' : ', native CPU'})` };
 }
 
-function tryWebgpu(options: BackendOptions): Attempt {
-  const missing = ['webgpu', '@tensorflow/tfjs-backend-webgpu'].filter((pkg) => !findOptionalPackage(pkg, options));
-  if (missing.length > 0) return { name: 'webgpu', available: false, reason: `${missing.join(' and ')} not installed` };
-  return { name: 'webgpu', available: false, reason: 'WebGPU training is not wired into this engine yet' };
+/**
+ * WebGPU through Dawn's Node binding: any GPU with Vulkan, Metal or D3D12, no CUDA install.
+ * Dawn's messages about drivers it cannot use go to stderr; the attempt's reason says the outcome.
+ */
+async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
+  const binding = findOptionalPackage('webgpu', options);
+  const backend = findOptionalPackage('@tensorflow/tfjs-backend-webgpu', options);
+  if (!binding || !backend) {
+    const missing = [binding ? '' : 'webgpu', backend ? '' : '@tensorflow/tfjs-backend-webgpu'].filter(Boolean);
+    return { name: 'webgpu', available: false, reason: `${missing.join(' and ')} not installed` };
+  }
+  // The binding is an ES module; the engine bundle is CommonJS.
+  const dawn = (await import(pathToFileURL(binding).href)) as { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return { name: 'webgpu', available: false, reason: 'no WebGPU adapter: Dawn found no GPU it can drive (Vulkan, Metal or D3D12)' };
+  // tfjs-backend-webgpu looks for navigator.gpu and the WebGPU classes on the global object.
+  Object.assign(globalThis, dawn.globals);
+  const global = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  if (!global.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  else if (!global.navigator.gpu) Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
+  createRequire(backend)(backend);
+  if (!(await tf.setBackend('webgpu'))) return { name: 'webgpu', available: false, reason: 'an adapter was found but the WebGPU backend did not start' };
+  const info = adapter.info ?? {};
+  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'an unnamed adapter';
+  return { name: 'webgpu', available: true, reason: `WebGPU through Dawn on ${described}` };
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
 }

@@ -11,7 +11,8 @@ import { seededRandom } from './data/random';
 import { evaluateSplit } from './evaluate';
 import { loadModelFile, ModelFileError } from './model-file';
 import { openTrainingData, type TrainingData } from './training-data';
-import { hits, totalLoss, type ObjectiveOptions } from './objective';
+import type { ObjectiveOptions } from './objective';
+import { TrainingStep } from './step';
 import { learningRateOf, makeOptimizer, setLearningRate } from './optimizers';
 import { appendMetrics, createRunDir, writeSummary } from './runs';
 import { BestTracker, TrainingSchedule } from './schedule';
@@ -71,7 +72,7 @@ class TrainingRun {
   private readonly objective: ObjectiveOptions;
   private readonly schedule: TrainingSchedule;
   private readonly inputShape: number[];
-  private readonly kernels: tf.Variable[];
+  private readonly step: TrainingStep;
   private trainingSeconds = 0;
   /** Picks best/: the early-stopping metric (with its min delta) when there is one. */
   private readonly best: BestTracker;
@@ -89,7 +90,7 @@ class TrainingRun {
     };
     this.schedule = new TrainingSchedule(spec);
     this.best = new BestTracker(spec.earlyStop?.monitor ?? spec.checkpointMonitor, spec.earlyStop?.minDelta ?? 0);
-    this.kernels = this.compiled.model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => (w as unknown as { val: tf.Variable }).val);
+    this.step = new TrainingStep(this.compiled, this.optimizer, this.objective);
   }
 
   async execute(resume?: TrainingState): Promise<DoneEvent | CancelledEvent> {
@@ -148,7 +149,7 @@ class TrainingRun {
       index++;
       if (index <= skipBatches) continue;
       if (augment) augmentBatch(batch.x, batch.count, this.inputShape as [number, number, number], spec.augment, random);
-      const [loss, correct, top5] = this.step(batch.x, batch.labels, batch.count);
+      const [loss, correct, top5] = this.step.run(batch.x, batch.labels, batch.count);
       sums.loss += loss * batch.count;
       sums.correct += correct;
       sums.top5 += top5;
@@ -180,30 +181,6 @@ class TrainingRun {
     appendMetrics(this.runDir, { ...event, type: undefined, tensors: tf.memory().numTensors });
     options.onEvent(event);
     return { cancelled: false, batchesDone: index, metrics };
-  }
-
-  /** One optimizer step; returns the batch's mean loss and its top-1 and top-5 hits. */
-  private step(x: Float32Array, labels: Int32Array, count: number): [number, number, number] {
-    const trainable = this.compiled.model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-    const packed = tf.tidy(() => {
-      const xs = tf.tensor(x, [count, ...this.inputShape]);
-      const ys = tf.tensor1d(labels, 'int32');
-      let hitCounts: tf.Tensor | undefined;
-      const loss = this.optimizer.minimize(() => {
-        const out = this.compiled.model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
-        const outputs = Array.isArray(out) ? out : [out];
-        const { correct, top5 } = hits(outputs[0]!, ys, this.objective.classCount);
-        hitCounts = tf.keep(tf.stack([correct, top5]));
-        return totalLoss(outputs, ys, this.objective, this.kernels);
-      }, true, trainable)!;
-      const result = tf.concat([loss.reshape([1]), hitCounts!]);
-      // Kept to leave the gradient scope, so this tidy would not free it.
-      hitCounts!.dispose();
-      return result;
-    });
-    const values = packed.dataSync();
-    packed.dispose();
-    return [values[0]!, values[1]!, values[2]!];
   }
 
   private async checkpoint(epoch: number, batchesDone: number, metrics: EpochMetrics): Promise<void> {
