@@ -1,0 +1,49 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import { customElement, element } from '../shared/dom';
+
+export interface DashboardPage {
+  modelName: HTMLElement;
+  runName: HTMLElement;
+  status: HTMLElement;
+  cancel: HTMLElement;
+  progress: HTMLElement & { value?: number; max: number };
+  error: HTMLElement;
+  empty: HTMLElement;
+  cards: HTMLElement;
+  verdict: HTMLElement;
+  charts: HTMLElement;
+  overlays: HTMLElement;
+}
+
+/** The dashboard's DOM: header with status and Cancel, progress, cards, verdict, charts, overlays. */
+export function buildDashboardPage(): DashboardPage {
+  const header = element('header', 'toolbar');
+  const title = element('div', 'title');
+  const modelName = element('span', 'model-name', 'Training');
+  const runName = element('span', 'file-name');
+  const status = element('span', 'run-status');
+  status.setAttribute('role', 'status');
+  title.append(modelName, runName, status);
+  const cancel = customElement('vscode-button', { secondary: '', title: 'Stop after this batch; the engine saves a checkpoint to resume from' }, 'Cancel');
+  cancel.hidden = true;
+  const actions = element('div', 'actions');
+  actions.append(cancel);
+  header.append(title, actions);
+  const progress = customElement('vscode-progress-bar', { max: '1' }) as DashboardPage['progress'];
+  progress.hidden = true;
+  const error = element('div', 'error-banner');
+  error.hidden = true;
+  const empty = element('div', 'empty', 'Waiting for the run…');
+  const main = element('main', 'dashboard');
+  const cards = element('section', 'cards');
+  cards.setAttribute('aria-label', 'run facts');
+  const verdict = element('section', 'verdict');
+  verdict.hidden = true;
+  const charts = element('section', 'charts');
+  const overlays = element('section', 'overlays');
+  overlays.hidden = true;
+  main.append(empty, cards, verdict, charts, overlays);
+  document.body.append(header, progress, error, main);
+  return { modelName, runName, status, cancel, progress, error, empty, cards, verdict, charts, overlays };
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EngineEvent } from '../../src/protocol/engine';
+import type { EncodedArray } from '../../src/protocol/inspect';
+import { applyEvent, runFromHistory, secondsLeft } from '../../src/webview/dashboard/run-model';
+import { smoothedBatches } from '../../src/webview/dashboard/smoothing';
+import { activationTiles, filterTiles } from '../../src/webview/featuremaps/tiles';
+import { decodeFloat32 } from '../../src/webview/shared/encoded-array';
+import { formatCompact, formatDuration, formatShape, formatValue } from '../../src/webview/shared/format';
+
+/** As src/engine/inspect.ts encodes: base64 of little-endian float32. */
+function encoded(shape: number[], values: number[]): EncodedArray {
+  const floats = Float32Array.from(values);
+  return { shape, dtype: 'float32', data: Buffer.from(floats.buffer).toString('base64'), min: Math.min(...values), max: Math.max(...values) };
+}
+
+test('the browser decoder reads what the engine encodes', () => {
+  const values = [0, -1.5, 3.25, 1e-8, -0, 65504, Math.fround(0.1)];
+  assert.deepEqual([...decodeFloat32(encoded([values.length], values))], values.map(Math.fround));
+});
+
+test('grey filters: one tile per filter, the mean over input channels, normalised to its own range', () => {
+  // [kh=1, kw=2, inChannels=2, filters=2]: filter 0 has means [1, 3], filter 1 [−2, −2].
+  const filters = encoded([1, 2, 2, 2], [0, -2, 2, -2, /* x=1 */ 2, -2, 4, -2]);
+  const [first, second] = filterTiles(filters);
+  assert.deepEqual([first!.width, first!.height], [2, 1]);
+  assert.deepEqual([...first!.rgba], [0, 0, 0, 255, 255, 255, 255, 255]);
+  assert.equal(first!.valueAt(1, 0), '3');
+  assert.deepEqual([...second!.rgba.filter((_, i) => i % 4 === 0)], [0, 0], 'a constant filter maps to black');
+});
+
+test('RGB filters where there are 3 input channels, normalised over all three', () => {
+  // One 1×1 filter with weights R = −1, G = 0, B = 1.
+  const [tile] = filterTiles(encoded([1, 1, 3, 1], [-1, 0, 1]));
+  assert.deepEqual([...tile!.rgba], [0, 128, 255, 255]);
+  assert.equal(tile!.valueAt(0, 0), 'R -1, G 0, B 1');
+});
+
+test('activations: one colour-mapped tile per channel, each normalised', () => {
+  const table = new Uint8Array(256 * 3).map((_, i) => Math.floor(i / 3));
+  // 1×2 map with 2 channels: channel 0 = [0, 10], channel 1 = [5, 5].
+  const tiles = activationTiles(encoded([1, 2, 2], [0, 5, 10, 5]), table);
+  assert.equal(tiles.length, 2);
+  assert.deepEqual([...tiles[0]!.rgba], [0, 0, 0, 255, 255, 255, 255, 255]);
+  assert.deepEqual(tiles[0]!.range, [0, 10]);
+  assert.deepEqual(tiles[1]!.range, [5, 5]);
+  assert.equal(activationTiles(encoded([4], [1, 2, 3, 4]), table).length, 1, 'a dense layer: one strip');
+});
+
+test('smoothing recovers each interval from running means before the EMA', () => {
+  // Running means 2 after 10 batches and 1.5 after 20: batches 11–20 averaged 1.
+  const samples = [
+    { x: 0.5, epoch: 1, batch: 10, batches: 20, loss: 2, accuracy: 0.2, learningRate: 0.1 },
+    { x: 1, epoch: 1, batch: 20, batches: 20, loss: 1.5, accuracy: 0.3, learningRate: 0.1 },
+  ];
+  const [first, second] = smoothedBatches(samples, 1);
+  assert.equal(first!.loss, 2);
+  assert.ok(Math.abs(second!.loss - 1) < 1e-12, 'α = 1 keeps the interval mean itself');
+  assert.ok(Math.abs(second!.accuracy - 0.4) < 1e-12);
+  const half = smoothedBatches(samples, 0.5)[1]!;
+  assert.ok(Math.abs(half.loss - (2 + (1 - 0.5 ** 10) * (1 - 2))) < 1e-12, 'weighted by the 10 batches of the interval');
+});
+
+test('a run folds its events: epochs, progress, time left, outcome', () => {
+  const events: EngineEvent[] = [
+    { type: 'start', runDir: '/r', model: 'M', file: 'm.cnn', params: { total: 10, trainable: 10, nonTrainable: 0 }, epochs: 3, batchSize: 10 },
+    { type: 'epochBegin', epoch: 1, epochs: 3, learningRate: 0.01, batches: 100 },
+    { type: 'batch', epoch: 1, batch: 50, batches: 100, loss: 1, accuracy: 0.5, learningRate: 0.01, examplesPerSecond: 100 },
+  ];
+  const run = runFromHistory({ name: 'r', runDir: '/r', events });
+  assert.equal(run.status, 'running');
+  // 50 batches left at 0.1 s each, then 2 epochs of 100 batches at 0.1 s.
+  assert.equal(secondsLeft(run), 5 + 20);
+  applyEvent(run, { type: 'epochEnd', epoch: 1, epochs: 3, learningRate: 0.01, seconds: 12, examplesPerSecond: 100, loss: 0.9, accuracy: 0.6 });
+  applyEvent(run, { type: 'cancelled', runDir: '/r', epoch: 2, batch: 3, checkpoint: '/r/last' });
+  assert.equal(run.status, 'cancelled');
+  assert.equal(run.epochs.length, 1);
+  assert.equal(secondsLeft(run), undefined);
+});
+
+test('number formats', () => {
+  assert.equal(formatShape([28, 28, 6]), '28×28×6');
+  assert.equal(formatShape(null), '?');
+  assert.equal(formatCompact(25_557_032), '25.6 M');
+  assert.equal(formatCompact(4_089_184_256), '4.09 G');
+  assert.equal(formatValue(0.0008), '8e-4');
+  assert.equal(formatValue(0.347761), '0.3478');
+  assert.equal(formatDuration(95), '1 min 35 s');
+});
