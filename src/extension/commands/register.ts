@@ -1,0 +1,119 @@
+/**
+ * Every command of package.json `contributes.commands`, registered in one place. Code lenses (from
+ * the server) call the COMMANDS ids with ModelCommandArgs; the palette calls them without.
+ */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { COMMANDS } from '../../protocol/lsp';
+import { baseDirFor, readSettings } from '../config';
+import { resolveFolder } from '../jobs/engine-command';
+import type { JobManager, TrainJob } from '../jobs/job-manager';
+import type { ModelService } from '../lsp/client';
+import { ArchitecturePanel, type ArchitectureDeps } from '../panels/architecture-panel';
+import type { DashboardPanels } from '../panels/dashboard-panel';
+import { FeatureMapsPanel, type FeatureMapsDeps } from '../panels/feature-maps-panel';
+import type { SummaryDocuments } from '../panels/summary-documents';
+import { isRunFolder } from '../runs/run-replay';
+import { SHOW_RUNNING_DASHBOARD_COMMAND } from '../status-bar';
+import { requireTrust } from '../trust';
+import { OPEN_SAMPLE_COMMAND, openSampleCommand } from './open-sample';
+import { resolveTarget } from './targets';
+import { trainCommand, type TrainDeps } from './train';
+
+export const SHOW_LOG_COMMAND = 'convlab.showLog';
+
+export interface CommandDeps extends TrainDeps {
+  context: vscode.ExtensionContext;
+  models: ModelService;
+  jobs: JobManager;
+  dashboards: DashboardPanels;
+  summaries: SummaryDocuments;
+  architecture: ArchitectureDeps;
+  featureMaps: FeatureMapsDeps;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { log } = deps;
+  // A command that fails must say so, not leave an unhandled rejection in the host's console.
+  const guarded = (name: string, run: (...args: unknown[]) => Promise<void>) =>
+    vscode.commands.registerCommand(name, async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (error) {
+        log.error(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        void vscode.window.showErrorMessage(`ConvLab: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  return [
+    guarded(COMMANDS.train, (arg) => trainCommand(deps, arg)),
+    guarded(COMMANDS.stopTraining, () => stopTraining(deps.jobs)),
+    guarded(COMMANDS.showArchitecture, async (arg) => {
+      const target = await resolveTarget(deps.models, arg);
+      if (target) ArchitecturePanel.show(deps.architecture, target.document, target.model);
+    }),
+    guarded(COMMANDS.showFeatureMaps, async (arg) => {
+      if (!(await requireTrust('Feature maps'))) return;
+      const target = await resolveTarget(deps.models, arg, { wantLayer: true });
+      if (!target) return;
+      if (target.document.isDirty) await target.document.save();
+      const layer = target.layer ?? (await firstConvolution(deps.models, target.document.uri, target.model));
+      if (!layer) {
+        void vscode.window.showInformationMessage(`ConvLab: ${target.model} has no convolution to show feature maps of.`);
+        return;
+      }
+      FeatureMapsPanel.show(deps.featureMaps, target.document, target.model, layer);
+    }),
+    guarded(COMMANDS.showSummary, async (arg) => {
+      const target = await resolveTarget(deps.models, arg);
+      if (target) await deps.summaries.show(target.document.uri, target.model);
+    }),
+    guarded(COMMANDS.openRun, (arg) => openRun(deps, arg)),
+    guarded(SHOW_RUNNING_DASHBOARD_COMMAND, async (runDir) => {
+      if (typeof runDir === 'string') deps.dashboards.show(runDir, { preserveFocus: false });
+    }),
+    guarded(SHOW_LOG_COMMAND, async () => log.show()),
+    guarded(OPEN_SAMPLE_COMMAND, () => openSampleCommand(deps.context)),
+  ];
+}
+
+async function firstConvolution(models: ModelService, uri: vscode.Uri, model: string): Promise<string | undefined> {
+  const summary = await models.summary(uri);
+  return summary.models.find((m) => m.name === model)?.layers.find((l) => /Conv/.test(l.type))?.name;
+}
+
+async function stopTraining(jobs: JobManager): Promise<void> {
+  const all = jobs.jobs;
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage('ConvLab: no training is running.');
+    return;
+  }
+  let job: TrainJob | undefined = all[0];
+  if (all.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      all.map((j) => ({ label: j.request.target.model, description: j.engine ? j.progress.statusText() : 'waiting', job: j })),
+      { placeHolder: 'Which training to stop?' },
+    );
+    job = picked?.job;
+  }
+  if (job) jobs.cancel(job);
+}
+
+/** A run folder from the argument (a path or a folder URI from the explorer), else a folder dialog. */
+async function openRun(deps: CommandDeps, arg: unknown): Promise<void> {
+  let runDir = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.fsPath : undefined;
+  if (!runDir) {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const runsDir = folder ? resolveFolder(readSettings(folder.uri).runsDir, baseDirFor(folder.uri)) : undefined;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Open run',
+      title: 'A run folder (runs/<model>-<date>-<time>)', ...(runsDir && existsSync(runsDir) ? { defaultUri: vscode.Uri.file(runsDir) } : {}),
+    });
+    runDir = picked?.[0]?.fsPath;
+  }
+  if (!runDir) return;
+  if (!deps.jobs.history(runDir) && !isRunFolder(runDir)) {
+    void vscode.window.showWarningMessage(`ConvLab: ${runDir} is not a run folder: it has neither metrics.jsonl nor summary.json.`);
+    return;
+  }
+  deps.dashboards.show(runDir, { preserveFocus: false });
+}

@@ -1,0 +1,148 @@
+/**
+ * The training dashboard of one run: a live run's events as they come from the job manager, or a
+ * finished run replayed from its folder (Open run), with earlier runs of the same model to overlay.
+ */
+import * as vscode from 'vscode';
+import { basename, dirname } from 'node:path';
+import type { EngineEvent } from '../../protocol/engine';
+import type { DashboardFromView, DashboardState, DashboardToView, RunHistory } from '../../protocol/webview';
+import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
+import { loadView, panelOptions, ViewConnection } from './webview-setup';
+
+export const DASHBOARD_VIEW_TYPE = 'convlab.dashboard';
+
+/** Earlier runs offered for overlay, newest first. */
+const OVERLAY_RUNS = 5;
+
+/** What the job manager tells the dashboards about runs in progress. */
+export interface LiveRuns {
+  history(runDir: string): RunHistory | undefined;
+  cancelRun(runDir: string): boolean;
+  readonly onDidRunEvent: vscode.Event<{ runDir: string; event: EngineEvent }>;
+}
+
+export class DashboardPanels implements vscode.Disposable {
+  private readonly open = new Map<string, DashboardPanel>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly live: LiveRuns, private readonly log: vscode.LogOutputChannel) {
+    this.subscription = live.onDidRunEvent(({ runDir, event }) => this.open.get(runDir)?.post({ type: 'event', runDir, event }));
+  }
+
+  /** Opens (or reveals) the dashboard of a run, live or from its folder. */
+  show(runDir: string, options: { preserveFocus: boolean }): void {
+    const existing = this.open.get(runDir);
+    if (existing) {
+      existing.reveal(options.preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, titleOf(runDir), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus }, panelOptions(this.extensionUri));
+    this.attach(panel, { runDir });
+  }
+
+  serializer(): vscode.WebviewPanelSerializer<DashboardState> {
+    return {
+      deserializeWebviewPanel: async (panel, state) => {
+        if (!state?.runDir) {
+          this.log.warn('dashboard restored without its state; closing it');
+          panel.dispose();
+          return;
+        }
+        this.attach(panel, state);
+      },
+    };
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const panel of [...this.open.values()]) panel.dispose();
+  }
+
+  private attach(panel: vscode.WebviewPanel, state: DashboardState): void {
+    const dashboard = new DashboardPanel(panel, this.extensionUri, state, {
+      history: (runDir) => this.history(runDir),
+      cancel: (runDir) => this.live.cancelRun(runDir),
+      openRun: (runDir) => this.show(runDir, { preserveFocus: false }),
+      closed: () => this.open.delete(state.runDir),
+    });
+    this.open.set(state.runDir, dashboard);
+  }
+
+  /** The live history while the run is going, else what its folder recorded. */
+  private history(runDir: string): RunHistory | undefined {
+    const live = this.live.history(runDir);
+    if (live) return live;
+    try {
+      return replayRun(runDir);
+    } catch (error) {
+      this.log.warn(`dashboard: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+}
+
+interface DashboardActions {
+  history(runDir: string): RunHistory | undefined;
+  cancel(runDir: string): boolean;
+  openRun(runDir: string): void;
+  closed(): void;
+}
+
+class DashboardPanel implements vscode.Disposable {
+  private readonly connection: ViewConnection<DashboardToView, DashboardFromView>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly state: DashboardState, private readonly actions: DashboardActions) {
+    panel.title = titleOf(state.runDir);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'cnn.svg');
+    this.connection = new ViewConnection(panel, {
+      onReady: () => this.sendAll(),
+      onMessage: (message) => {
+        if (message.type === 'openRun') actions.openRun(message.runDir);
+        else if (message.type === 'cancel' && !actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
+      },
+    });
+    loadView(panel, extensionUri, 'dashboard', state);
+    this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
+  }
+
+  reveal(preserveFocus: boolean): void {
+    this.panel.reveal(undefined, preserveFocus);
+  }
+
+  post(message: DashboardToView): void {
+    this.connection.post(message);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.actions.closed();
+    this.disposables.forEach((d) => d.dispose());
+    this.panel.dispose();
+  }
+
+  private sendAll(): void {
+    const run = this.actions.history(this.state.runDir);
+    if (!run) {
+      void vscode.window.showWarningMessage(`ConvLab: ${this.state.runDir} has no training record to show.`);
+      return;
+    }
+    this.connection.post({ type: 'run', run });
+    const model = modelFromFolderName(basename(this.state.runDir));
+    const earlier = runsOfModel(dirname(this.state.runDir), model).filter((dir) => dir !== this.state.runDir).slice(0, OVERLAY_RUNS);
+    const runs = earlier.flatMap((dir) => {
+      try {
+        return [replayRun(dir)];
+      } catch {
+        return [];
+      }
+    });
+    if (runs.length > 0) this.connection.post({ type: 'overlay', runs });
+  }
+}
+
+function titleOf(runDir: string): string {
+  return `Training: ${basename(runDir)}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * What every ConvLab panel shares: webview options (scripts on, resources only from the view
+ * bundles and media), the page from webviewHtml, and a connection that waits for the view's
+ * `ready` before sending, because a view that reloads (hidden and shown again, or after a window
+ * reload) has lost everything and asks again.
+ */
+import * as vscode from 'vscode';
+import type { ReadyMessage } from '../../protocol/webview';
+import { makeNonce, webviewHtml } from '../webview-html';
+
+/** The bundle names in dist/webview/ (src/webview/<name>.main.ts). */
+export type ViewBundle = 'architecture' | 'dashboard' | 'featuremaps';
+
+export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return { ...webviewOptions(extensionUri), enableFindWidget: false };
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/** Loads the view's page into a panel (a new one, or one revived by a serializer). */
+export function loadView(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, bundle: ViewBundle, initialState: unknown): void {
+  const webview = panel.webview;
+  webview.options = webviewOptions(extensionUri);
+  const asUri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+  webview.html = webviewHtml({
+    title: panel.title,
+    scriptUri: asUri('dist', 'webview', `${bundle}.js`),
+    styleUris: [asUri('media', 'webview.css'), asUri('media', `${bundle}.css`)],
+    cspSource: webview.cspSource,
+    nonce: makeNonce(),
+    initialState,
+  });
+}
+
+/** Typed posting that starts once the view said it is ready; `onReady` sends the whole state again. */
+export class ViewConnection<ToView, FromView extends { type: string }> implements vscode.Disposable {
+  private ready = false;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly panel: vscode.WebviewPanel, handlers: { onReady: () => void; onMessage: (message: Exclude<FromView, ReadyMessage>) => void }) {
+    this.subscription = panel.webview.onDidReceiveMessage((message: FromView | ReadyMessage) => {
+      if (typeof message !== 'object' || message === null) return;
+      if (message.type === 'ready') {
+        this.ready = true;
+        handlers.onReady();
+      } else {
+        handlers.onMessage(message as Exclude<FromView, ReadyMessage>);
+      }
+    });
+  }
+
+  /** Dropped before the view is ready: its onReady sends the state that includes it. */
+  post(message: ToView): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { resolveFolder, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
+import { chooseEngineRuntime, findNodeOnPath } from '../../src/extension/jobs/node-runtime';
+
+const target = { file: '/work/m/lenet5.cnn', model: 'LeNet5', baseDir: '/work/m' };
+const defaults: TrainSettings = { backend: 'auto', runsDir: 'runs' };
+
+test('the train command line: file, --json, model and runs folder; nothing the user left unset', () => {
+  assert.deepEqual(trainArguments('/ext/bin/convlab.js', target, defaults), [
+    '/ext/bin/convlab.js', 'train', '/work/m/lenet5.cnn', '--json', '--model', 'LeNet5', '--runs-dir', '/work/m/runs',
+  ]);
+});
+
+test('each setting becomes its flag, folders resolved against the workspace folder', () => {
+  const args = trainArguments('cli.js', target, { backend: 'wasm', runsDir: '/tmp/runs', dataDir: 'data', nativeModulesDir: '~/tf', trainLimit: 500 });
+  assert.deepEqual(args.slice(6), ['--runs-dir', '/tmp/runs', '--data-dir', '/work/m/data', '--backend', 'wasm', '--native-dir', join(homedir(), 'tf'), '--limit', '500']);
+});
+
+test('a zero or blank setting is the same as unset', () => {
+  const args = trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs', dataDir: '  ', nativeModulesDir: '', trainLimit: 0 });
+  assert.ok(!args.includes('--data-dir') && !args.includes('--native-dir') && !args.includes('--limit') && !args.includes('--backend'));
+});
+
+test('resolveFolder: absolute stays, ~ is home, relative is from the base', () => {
+  assert.equal(resolveFolder('/abs/x', '/base', '/home/u'), '/abs/x');
+  assert.equal(resolveFolder('~', '/base', '/home/u'), '/home/u');
+  assert.equal(resolveFolder('~/data', '/base', '/home/u'), '/home/u/data');
+  assert.equal(resolveFolder('../data', '/base/ws', '/home/u'), '/base/data');
+});
+
+test('serve-engine runs the same CLI', () => {
+  assert.deepEqual(serveEngineArguments('/ext/bin/convlab.js'), ['/ext/bin/convlab.js', 'serve-engine']);
+});
+
+function fakeNodeFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-path-'));
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'node'), '#!/bin/sh\necho v22.1.0\n');
+  chmodSync(join(dir, 'bin', 'node'), 0o755);
+  writeFileSync(join(dir, 'node'), 'not executable');
+  return dir;
+}
+
+test('findNodeOnPath finds an executable node and skips a plain file of that name', { skip: process.platform === 'win32' }, () => {
+  const dir = fakeNodeFolder();
+  assert.equal(findNodeOnPath(`${dir}:${join(dir, 'bin')}`), join(dir, 'bin', 'node'));
+  assert.equal(findNodeOnPath(dir), undefined);
+  assert.equal(findNodeOnPath(undefined), undefined);
+});
+
+test('the runtime: configured node first, then PATH, else the host with ELECTRON_RUN_AS_NODE', async () => {
+  const versions: Record<string, number | undefined> = { '/opt/node18': 18, '/opt/node22': 22, '/broken': undefined };
+  const probe = async (command: string) => versions[command];
+  const configured = await chooseEngineRuntime({ configuredNode: '/opt/node22', hostExecutable: '/vscode/code', probe });
+  assert.equal(configured.command, '/opt/node22');
+  assert.deepEqual(configured.env, {});
+
+  const old = await chooseEngineRuntime({ configuredNode: '/opt/node18', hostExecutable: '/vscode/code', probe, pathVariable: '' });
+  assert.equal(old.command, '/vscode/code');
+  assert.deepEqual(old.env, { ELECTRON_RUN_AS_NODE: '1' });
+  assert.match(old.notes[0]!, /Node 18; the engine needs 20/);
+
+  const broken = await chooseEngineRuntime({ configuredNode: '/broken', hostExecutable: '/vscode/code', probe, pathVariable: '' });
+  assert.equal(broken.command, '/vscode/code');
+  assert.match(broken.notes[0]!, /did not run/);
+});
+
+test('the runtime probes a real node on PATH', { skip: process.platform === 'win32' }, async () => {
+  const dir = fakeNodeFolder();
+  const chosen = await chooseEngineRuntime({ hostExecutable: '/vscode/code', pathVariable: join(dir, 'bin') });
+  assert.equal(chosen.command, join(dir, 'bin', 'node'));
+  assert.match(chosen.description, /Node 22 from PATH/);
+});
