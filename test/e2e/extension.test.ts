@@ -134,6 +134,9 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     await workbench.screenshot('03-trained');
     const accuracy = Number(/test accuracy (\d+(?:\.\d)?)%/.exec(message)![1]);
     assert.ok(accuracy > 10 && accuracy <= 100, message);
+    // The Train run opened its dashboard, which ends with the run's test accuracy.
+    const dashboard = await workbench.webviewWithText(/Test accuracy/i, 30_000);
+    await dashboard.getByText(`${accuracy.toFixed(2)}%`).first().waitFor({ timeout: 15_000 });
     const runs = readdirSync(join(workspace, 'runs')).filter((name) => name.startsWith('LeNet5-'));
     assert.equal(runs.length, 1);
     assert.ok(existsSync(join(workspace, 'runs', runs[0]!, 'summary.json')));
