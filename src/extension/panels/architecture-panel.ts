@@ -9,7 +9,7 @@ import type { JsonRange } from '../../protocol/summary';
 import type { ArchitectureFromView, ArchitectureState, ArchitectureToView } from '../../protocol/webview';
 import type { ModelService } from '../lsp/client';
 import { nodesAtPosition } from './graph-highlight';
-import { loadView, panelOptions, ViewConnection } from './webview-setup';
+import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
 
 export const ARCHITECTURE_VIEW_TYPE = 'convlab.architecture';
 
@@ -45,16 +45,7 @@ export class ArchitecturePanel implements vscode.Disposable {
   }
 
   static serializer(deps: ArchitectureDeps): vscode.WebviewPanelSerializer<ArchitectureState> {
-    return {
-      async deserializeWebviewPanel(panel, state) {
-        if (!state?.uri || !state.model) {
-          deps.log.warn('architecture view restored without its state; closing it');
-          panel.dispose();
-          return;
-        }
-        new ArchitecturePanel(panel, deps, state);
-      },
-    };
+    return panelSerializer<ArchitectureState>('architecture', deps.log, (state) => !!state?.uri && !!state.model, (panel, state) => new ArchitecturePanel(panel, deps, state));
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: ArchitectureDeps, private state: ArchitectureState) {

@@ -7,7 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { EngineEvent } from '../../protocol/engine';
 import type { DashboardFromView, DashboardState, DashboardToView, RunHistory } from '../../protocol/webview';
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
-import { loadView, panelOptions, ViewConnection } from './webview-setup';
+import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
 
 export const DASHBOARD_VIEW_TYPE = 'convlab.dashboard';
 
@@ -41,16 +41,7 @@ export class DashboardPanels implements vscode.Disposable {
   }
 
   serializer(): vscode.WebviewPanelSerializer<DashboardState> {
-    return {
-      deserializeWebviewPanel: async (panel, state) => {
-        if (!state?.runDir) {
-          this.log.warn('dashboard restored without its state; closing it');
-          panel.dispose();
-          return;
-        }
-        this.attach(panel, state);
-      },
-    };
+    return panelSerializer<DashboardState>('dashboard', this.log, (state) => !!state?.runDir, (panel, state) => this.attach(panel, state));
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@ import { resolveFolder } from '../jobs/engine-command';
 import type { ServeEngineClient } from '../jobs/serve-engine-client';
 import type { ModelService } from '../lsp/client';
 import { latestTrainedRun } from '../runs/run-replay';
-import { loadView, panelOptions, ViewConnection } from './webview-setup';
+import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
 
 export const FEATURE_MAPS_VIEW_TYPE = 'convlab.featureMaps';
 
@@ -45,16 +45,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
   }
 
   static serializer(deps: FeatureMapsDeps): vscode.WebviewPanelSerializer<FeatureMapsState> {
-    return {
-      async deserializeWebviewPanel(panel, state) {
-        if (!state?.uri || !state.model || !state.layer) {
-          deps.log.warn('feature-maps view restored without its state; closing it');
-          panel.dispose();
-          return;
-        }
-        new FeatureMapsPanel(panel, deps, state);
-      },
-    };
+    return panelSerializer<FeatureMapsState>('feature-maps', deps.log, (state) => !!state?.uri && !!state.model && !!state.layer, (panel, state) => new FeatureMapsPanel(panel, deps, state));
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: FeatureMapsDeps, private state: FeatureMapsState) {

@@ -37,6 +37,25 @@ export function loadView(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, b
   });
 }
 
+/**
+ * Revives a panel after a window reload from the state its view saved, or closes it when that
+ * state lacks what the panel needs (a view closed before it saved anything).
+ */
+export function panelSerializer<State>(
+  view: string, log: vscode.LogOutputChannel, isComplete: (state: Partial<State> | undefined) => boolean, restore: (panel: vscode.WebviewPanel, state: State) => void,
+): vscode.WebviewPanelSerializer<State> {
+  return {
+    async deserializeWebviewPanel(panel, state: State | undefined) {
+      if (!isComplete(state)) {
+        log.warn(`${view} view restored without its state; closing it`);
+        panel.dispose();
+        return;
+      }
+      restore(panel, state as State);
+    },
+  };
+}
+
 /** Typed posting that starts once the view said it is ready; `onReady` sends the whole state again. */
 export class ViewConnection<ToView, FromView extends { type: string }> implements vscode.Disposable {
   private ready = false;
