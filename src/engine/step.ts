@@ -2,6 +2,30 @@ import type { CompiledModel } from './compile';
 import { hits, totalLoss, type ObjectiveOptions } from './objective';
 import { tf } from './tf';
 
+/** What the trainer needs of a training step, in one thread or spread over several (parallel/). */
+export interface Stepper {
+  /** One optimizer step; resolves with the batch's mean loss and its top-1 and top-5 hits. */
+  run(x: Float32Array, labels: Int32Array, count: number): Promise<[number, number, number]>;
+  /** Brings the trainer's model and optimizer up to date, before it evaluates or saves them. */
+  pull(): Promise<void>;
+  /** Hands the trainer's model and optimizer (loaded from a checkpoint) to the step. */
+  push(): Promise<void>;
+  setLearningRate(value: number): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** In one thread the trainer's own model and optimizer are the ones that train. */
+export class SerialStepper implements Stepper {
+  constructor(private readonly step: TrainingStep) {}
+  async run(x: Float32Array, labels: Int32Array, count: number): Promise<[number, number, number]> {
+    return this.step.run(x, labels, count);
+  }
+  async pull(): Promise<void> {}
+  async push(): Promise<void> {}
+  async setLearningRate(): Promise<void> {}
+  async dispose(): Promise<void> {}
+}
+
 /** One model's optimizer step on a batch of plain arrays: what the trainer and the benchmarks share. */
 export class TrainingStep {
   private readonly trainable: tf.Variable[];

@@ -12,7 +12,8 @@ import { evaluateSplit } from './evaluate';
 import { loadModelFile, ModelFileError } from './model-file';
 import { openTrainingData, type TrainingData } from './training-data';
 import type { ObjectiveOptions } from './objective';
-import { TrainingStep } from './step';
+import { ParallelStep } from './parallel/parallel-step';
+import { SerialStepper, TrainingStep, type Stepper } from './step';
 import { learningRateOf, makeOptimizer, setLearningRate } from './optimizers';
 import { appendMetrics, createRunDir, writeSummary } from './runs';
 import { BestTracker, TrainingSchedule } from './schedule';
@@ -37,6 +38,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Least milliseconds between batch events. */
   batchEventInterval?: number;
+  /**
+   * Replica threads sharing each batch on the single-threaded CPU backends (wasm, cpu); 1 trains
+   * in the engine's own thread. Default: 1.
+   */
+  workers?: number;
 }
 
 const DEFAULT_SEED = 42;
@@ -72,7 +78,7 @@ class TrainingRun {
   private readonly objective: ObjectiveOptions;
   private readonly schedule: TrainingSchedule;
   private readonly inputShape: number[];
-  private readonly step: TrainingStep;
+  private step: Stepper;
   private trainingSeconds = 0;
   /** Picks best/: the early-stopping metric (with its min delta) when there is one. */
   private readonly best: BestTracker;
@@ -90,10 +96,29 @@ class TrainingRun {
     };
     this.schedule = new TrainingSchedule(spec);
     this.best = new BestTracker(spec.earlyStop?.monitor ?? spec.checkpointMonitor, spec.earlyStop?.minDelta ?? 0);
-    this.step = new TrainingStep(this.compiled, this.optimizer, this.objective);
+    this.step = new SerialStepper(new TrainingStep(this.compiled, this.optimizer, this.objective));
+  }
+
+  /** Replica threads for the single-threaded CPU backends when asked for; else this thread. */
+  private async startStepper(): Promise<void> {
+    const workers = this.options.workers ?? 1;
+    if (workers <= 1 || (this.backend !== 'wasm' && this.backend !== 'cpu')) return;
+    this.step = await ParallelStep.start({
+      graph: this.graph, seed: this.spec.seed!, optimizer: this.spec.optimizer, objective: this.objective, backend: this.backend,
+      nativeDir: this.options.nativeDir, replicas: workers, compiled: this.compiled, coordinatorOptimizer: this.optimizer,
+    });
   }
 
   async execute(resume?: TrainingState): Promise<DoneEvent | CancelledEvent> {
+    try {
+      return await this.train(resume);
+    } finally {
+      await this.step.dispose();
+    }
+  }
+
+  private async train(resume?: TrainingState): Promise<DoneEvent | CancelledEvent> {
+    await this.startStepper();
     let startEpoch = 0;
     let skipBatches = 0;
     if (resume) {
@@ -104,6 +129,7 @@ class TrainingRun {
       skipBatches = resume.batchesDone;
       this.trainingSeconds = resume.trainingSeconds;
       this.best.restore(resume.schedule as ReturnType<BestTracker['snapshot']>);
+      await this.step.push();
     }
     let epochsRun = startEpoch;
     let stoppedEarly = false;
@@ -113,7 +139,10 @@ class TrainingRun {
       if (outcome.cancelled) return this.cancel(epoch, outcome.batchesDone);
       epochsRun = epoch + 1;
       const decision = this.schedule.afterEpoch(epoch + 1, outcome.metrics, learningRateOf(this.optimizer));
-      if (decision.learningRate !== learningRateOf(this.optimizer)) setLearningRate(this.optimizer, decision.learningRate);
+      if (decision.learningRate !== learningRateOf(this.optimizer)) {
+        setLearningRate(this.optimizer, decision.learningRate);
+        await this.step.setLearningRate(decision.learningRate);
+      }
       await this.checkpoint(epoch + 1, 0, outcome.metrics);
       if (decision.stop) {
         stoppedEarly = true;
@@ -149,7 +178,7 @@ class TrainingRun {
       index++;
       if (index <= skipBatches) continue;
       if (augment) augmentBatch(batch.x, batch.count, this.inputShape as [number, number, number], spec.augment, random);
-      const [loss, correct, top5] = this.step.run(batch.x, batch.labels, batch.count);
+      const [loss, correct, top5] = await this.step.run(batch.x, batch.labels, batch.count);
       sums.loss += loss * batch.count;
       sums.correct += correct;
       sums.top5 += top5;
@@ -166,10 +195,12 @@ class TrainingRun {
       // line on stdin or a signal is seen between batches.
       await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
+        await this.step.pull();
         this.trainingSeconds += (performance.now() - started) / 1000;
         return { cancelled: true, batchesDone: index, metrics: { loss: sums.loss / sums.count, accuracy: sums.correct / sums.count } };
       }
     }
+    await this.step.pull();
     const seconds = (performance.now() - started) / 1000;
     this.trainingSeconds += seconds;
     const metrics: EpochMetrics = { loss: sums.loss / sums.count, accuracy: sums.correct / sums.count, ...(spec.metrics.top5 ? { top5: sums.top5 / sums.count } : {}) };
