@@ -7,6 +7,7 @@ import { ModelFileError } from '../engine/model-file';
 import { BACKEND_NAMES, runTrain } from './train';
 import { runSummary } from './summary';
 import { runInspect } from './inspect';
+import { runEval } from './eval';
 import { serveEngine } from './serve-engine';
 import type { BackendName } from '../protocol/engine';
 
@@ -20,6 +21,9 @@ Usage:
                                                   train a model as its train section says
   convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
                 [--data-dir DIR] [--json]               a layer's filters and feature maps
+  convlab eval RUN [--data-dir DIR] [--backend NAME] [--json]
+                                                  a finished run on its test split: accuracy,
+                                                  confusion matrix, per-class scores, calibration
   convlab serve-engine                            JSON-lines engine on stdio (for the extension)
   convlab start                                   the main job: LeNet-5 on MNIST
   convlab help                                    this text
@@ -66,6 +70,13 @@ const commands: Record<string, Command> = {
       file: positionals[0]!, layer: values.layer, model: values.model, run: values.run, image: values.image,
       sample: count(values.sample, '--sample', 0), dataDir: values['data-dir'],
     }, values.json === true, write);
+  },
+  eval(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } } });
+    if (positionals.length !== 1) throw new CliError('usage: convlab eval RUN_DIR [--data-dir DIR] [--backend NAME] [--json]');
+    const backend = values.backend;
+    if (backend !== undefined && !BACKEND_NAMES.includes(backend as BackendName)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, not '${backend}'`);
+    return runEval(positionals[0]!, { dataDir: values['data-dir'], backend: backend as BackendName | undefined }, values.json === true, write);
   },
   'serve-engine'() {
     return serveEngine();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -106,6 +107,10 @@ async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
     const missing = [binding ? '' : 'webgpu', backend ? '' : '@tensorflow/tfjs-backend-webgpu'].filter(Boolean);
     return { name: 'webgpu', available: false, reason: `${missing.join(' and ')} not installed` };
   }
+  const probe = probeAdapter(binding);
+  if (!probe.found) {
+    return { name: 'webgpu', available: false, reason: `no WebGPU adapter: Dawn found no GPU it can drive (Vulkan, Metal or D3D12)${probe.detail ? `; Dawn said: ${probe.detail}` : ''}` };
+  }
   // The binding is an ES module; the engine bundle is CommonJS.
   const dawn = (await import(pathToFileURL(binding).href)) as { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
   const gpu = dawn.create([]);
@@ -125,4 +130,22 @@ async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
 
 interface GpuLike {
   requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+}
+
+/**
+ * Asks Dawn for an adapter in a short child process first: on machines without a usable GPU
+ * driver Dawn writes its complaints straight to the process's stderr, which the engine's own
+ * output (a terminal, or the extension's log) should not carry on every run.
+ */
+function probeAdapter(binding: string): { found: boolean; detail?: string } {
+  const script = `import(${JSON.stringify(pathToFileURL(binding).href)}).then(async ({ create }) => {
+    const adapter = await create([]).requestAdapter();
+    process.stdout.write(adapter ? 'found' : 'none');
+    process.exit(0);
+  }, () => { process.stdout.write('none'); process.exit(0); });`;
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const lines = (result.stderr ?? '').split('\n').map((line) => line.trim());
+  // Dawn's warning names the driver feature it missed; the environment complaints say less.
+  const detail = lines.find((line) => /^Warning:/.test(line)) ?? lines.find((line) => /^(Error|error):/.test(line));
+  return { found: result.stdout === 'found', detail: detail?.replace(/^(Warning|Error|error):\s*/, '') };
 }

@@ -1,3 +1,5 @@
+import type { ReliabilityBinJson } from '../protocol/calibration';
+
 /**
  * Calibration of a classifier's probabilities (Guo et al., "On calibration of modern neural
  * networks", ICML 2017): temperature scaling fitted by minimising the negative log-likelihood of
@@ -51,14 +53,8 @@ export function fitTemperature(data: LabelledLogits, iterations = 50): number {
   return 1 / beta;
 }
 
-export interface ReliabilityBin {
-  lower: number;
-  upper: number;
-  count: number;
-  /** Mean confidence (top probability) and accuracy of the examples in the bin. */
-  confidence: number;
-  accuracy: number;
-}
+export type ReliabilityBin = ReliabilityBinJson;
+
 
 /** ECE over equal-width confidence bins: Σ (n_b / N) · |accuracy_b − confidence_b|. */
 export function calibrationError(data: LabelledLogits, temperature = 1, binCount = 15): { ece: number; bins: ReliabilityBin[] } {

@@ -247,7 +247,7 @@ class TrainingRun {
 
   private summary(done: DoneEvent, testCount: number): object {
     return {
-      model: this.graph.name, file: this.options.file, runDir: this.runDir, backend: this.backend,
+      model: this.graph.name, file: resolve(this.options.file), runDir: this.runDir, backend: this.backend,
       versions: { convlab: VERSION, tfjs: tf.version.tfjs, node: process.version },
       dataset: { name: this.data.event.name, source: this.data.event.source, checksum: this.data.event.checksum, testExamples: testCount },
       params: totals(this.graph).params,

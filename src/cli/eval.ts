@@ -1,0 +1,33 @@
+import { evaluateRun, type EvaluateRunOptions } from '../engine/run-evaluation';
+import type { EvaluationReport } from '../protocol/evaluation';
+import { table } from './format';
+
+/** `convlab eval RUN`: the test split's accuracy, confusion matrix, per-class scores and calibration. */
+export async function runEval(runDir: string, options: EvaluateRunOptions, json: boolean, out: (text: string) => void): Promise<number> {
+  const report = await evaluateRun(runDir, options);
+  out(json ? JSON.stringify(report) : describe(report));
+  return 0;
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+function describe(report: EvaluationReport): string {
+  const names = report.classes;
+  const confusion = table(
+    [{ title: 'true \\ predicted', align: 'left' }, ...names.map((n) => ({ title: n, align: 'right' as const }))],
+    report.confusion.map((row, c) => [names[c]!, ...row.map(String)]),
+  );
+  const scores = table(
+    [{ title: 'class', align: 'left' }, { title: 'precision', align: 'right' }, { title: 'recall', align: 'right' }, { title: 'F1', align: 'right' }, { title: 'support', align: 'right' }],
+    report.perClass.map((c) => [c.name, percent(c.precision), percent(c.recall), c.f1.toFixed(3), String(c.support)]),
+  );
+  const { calibration } = report;
+  const worst = report.worst.map((m) => `  test example ${m.index}: a ${m.label} taken for a ${m.predicted} (confidence ${percent(m.confidence)})`);
+  return [
+    `${report.model} · ${report.weights}`,
+    `Test accuracy: ${percent(report.accuracy)} on ${report.examples.toLocaleString('en-US')} examples`,
+    '', 'Confusion matrix', confusion, '', 'Per class', scores, '',
+    `Calibration: temperature ${calibration.temperature.toFixed(3)} (fitted on the ${calibration.fittedOn}); on the test split ECE ${percent(calibration.before.ece)} → ${percent(calibration.after.ece)}, NLL ${calibration.before.nll.toFixed(4)} → ${calibration.after.nll.toFixed(4)}`,
+    ...(worst.length > 0 ? ['', 'Most confident mistakes', ...worst] : []),
+  ].join('\n');
+}
