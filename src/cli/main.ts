@@ -8,6 +8,7 @@ import { BACKEND_NAMES, runTrain } from './train';
 import { runSummary } from './summary';
 import { runInspect } from './inspect';
 import { runEval } from './eval';
+import { runGradCam } from './gradcam';
 import { serveEngine } from './serve-engine';
 import type { BackendName } from '../protocol/engine';
 
@@ -21,6 +22,8 @@ Usage:
                                                   train a model as its train section says
   convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
                 [--data-dir DIR] [--json]               a layer's filters and feature maps
+  convlab gradcam FILE [--run DIR] [--image PATH | --sample N] [--layer NAME] [--class K]
+                [--out FILE.png] [--json]          Grad-CAM: where the model looked for a class
   convlab eval RUN [--data-dir DIR] [--backend NAME] [--json]
                                                   a finished run on its test split: accuracy,
                                                   confusion matrix, per-class scores, calibration
@@ -69,6 +72,21 @@ const commands: Record<string, Command> = {
     return runInspect({
       file: positionals[0]!, layer: values.layer, model: values.model, run: values.run, image: values.image,
       sample: count(values.sample, '--sample', 0), dataDir: values['data-dir'],
+    }, values.json === true, write);
+  },
+  gradcam(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        model: { type: 'string' }, run: { type: 'string' }, image: { type: 'string' }, sample: { type: 'string' }, layer: { type: 'string' },
+        class: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new CliError('usage: convlab gradcam FILE [--run DIR] [--image PATH | --sample N] [--layer NAME] [--class K] [--out FILE.png] [--json]');
+    if (values.image && values.sample) throw new CliError('give --image or --sample, not both');
+    return runGradCam({
+      file: positionals[0]!, model: values.model, run: values.run, image: values.image, sample: count(values.sample, '--sample', 0),
+      layer: values.layer, classIndex: count(values.class, '--class', 0), out: values.out, dataDir: values['data-dir'],
     }, values.json === true, write);
   },
   eval(args) {

@@ -34,14 +34,14 @@ export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'mo
 
 /** A layer's filters and its activations for one image. */
 export async function inspectLayer(model: InspectableModel, request: InspectRequest): Promise<InspectResult> {
-  const { graph, spec } = model.loaded;
+  const { graph } = model.loaded;
   const names = layerNames(graph);
   const index = names.indexOf(request.layer);
   if (index < 0) throw new ModelFileError(`model ${graph.name} has no layer '${request.layer}' (layers: ${names.join(', ')})`);
   const node = graph.nodes[index]!;
   const inputShape = graph.nodes[0]!.outputShape!;
   if (inputShape.length !== 3) throw new ModelFileError(`model ${graph.name} takes vectors, not images: there are no feature maps to show`);
-  const { x, label, source } = await exampleFor(model, request, inputShape as [number, number, number]);
+  const { x, label, source } = await loadExample(model, request, inputShape as [number, number, number]);
   const layer = model.compiled.model.getLayer(model.compiled.layerOfNode.get(index)!);
   const output = tf.tidy(() => {
     const probe = tf.model({ inputs: model.compiled.model.inputs, outputs: layer.output as tf.SymbolicTensor });
@@ -55,26 +55,29 @@ export async function inspectLayer(model: InspectableModel, request: InspectRequ
     filters: kernel, input: encode(tf.tensor(x, inputShape)), activations, label, source,
   };
 
-  async function exampleFor(m: InspectableModel, r: InspectRequest, shape: [number, number, number]) {
-    if (r.image) {
-      const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize) : 'unit';
-      return { x: await readImageFile(r.image, shape, normalization), label: undefined, source: r.image };
-    }
-    const data = await openTrainingData(m.loaded.graph, { ...spec, validation: { kind: 'none' } }, { file: r.file, dataDir: r.dataDir });
-    const wanted = r.sample ?? 0;
-    if (wanted >= data.test.count) throw new ModelFileError(`--sample ${wanted}: the test split has ${data.test.count} examples`);
-    let seen = 0;
-    for await (const batch of data.test.batches(256)) {
-      if (wanted < seen + batch.count) {
-        const k = wanted - seen;
-        const size = shape[0] * shape[1] * shape[2];
-        const labelIndex = batch.labels[k]!;
-        return { x: batch.x.slice(k * size, (k + 1) * size), label: { index: labelIndex, name: data.event.classes[labelIndex]! }, source: `${data.event.name} test example ${wanted}` };
-      }
-      seen += batch.count;
-    }
-    throw new ModelFileError(`--sample ${wanted}: not found in the test split`);
+}
+
+/** One input for a model: an image file resized to its input, or the N-th example of its test split. */
+export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, 'file' | 'image' | 'sample' | 'dataDir'>, shape: [number, number, number]) {
+  const { spec } = m.loaded;
+  if (r.image) {
+    const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize) : 'unit';
+    return { x: await readImageFile(r.image, shape, normalization), label: undefined, source: r.image };
   }
+  const data = await openTrainingData(m.loaded.graph, { ...spec, validation: { kind: 'none' } }, { file: r.file, dataDir: r.dataDir });
+  const wanted = r.sample ?? 0;
+  if (wanted >= data.test.count) throw new ModelFileError(`--sample ${wanted}: the test split has ${data.test.count} examples`);
+  let seen = 0;
+  for await (const batch of data.test.batches(256)) {
+    if (wanted < seen + batch.count) {
+      const k = wanted - seen;
+      const size = shape[0] * shape[1] * shape[2];
+      const labelIndex = batch.labels[k]!;
+      return { x: batch.x.slice(k * size, (k + 1) * size), label: { index: labelIndex, name: data.event.classes[labelIndex]! }, source: `${data.event.name} test example ${wanted}` };
+    }
+    seen += batch.count;
+  }
+  throw new ModelFileError(`--sample ${wanted}: not found in the test split`);
 }
 
 /** The kernel of a convolution node: [kh, kw, in, out] (grouped convolutions are joined per group). */

@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { gradCam } from '../engine/gradcam';
+import { gradCamPng } from '../engine/gradcam-image';
+import { loadExample, loadInspectable } from '../engine/inspect';
+import type { InspectRequest } from '../protocol/inspect';
+
+export interface GradCamRequest extends Omit<InspectRequest, 'layer'> {
+  layer?: string;
+  classIndex?: number;
+  out?: string;
+}
+
+/** `convlab gradcam`: where the model looked for a class, as a PNG overlay and numbers. */
+export async function runGradCam(request: GradCamRequest, json: boolean, out: (text: string) => void): Promise<number> {
+  const model = await loadInspectable(request);
+  try {
+    const shape = model.loaded.graph.nodes[0]!.outputShape! as [number, number, number];
+    const example = await loadExample(model, request, shape);
+    const cam = gradCam(model.loaded.graph, model.compiled, example.x, { layer: request.layer, classIndex: request.classIndex });
+    if (request.out) writeFileSync(request.out, gradCamPng(example.x, shape, cam.heatmap, cam.height, cam.width));
+    const classes = model.loaded.graph.nodes[model.loaded.graph.outputs[0]!.node]!.outputShape![0]!;
+    const result = {
+      model: model.loaded.graph.name, layer: cam.layer, weights: model.weights, source: example.source, label: example.label,
+      classIndex: cam.classIndex, probability: cam.probabilities[cam.classIndex]!, probabilities: Array.from(cam.probabilities),
+      heatmap: { height: cam.height, width: cam.width, values: Array.from(cam.heatmap, (v) => Math.round(v * 1000) / 1000) }, png: request.out, classes,
+    };
+    if (json) out(JSON.stringify(result));
+    else {
+      out([
+        `${result.model} · Grad-CAM of ${result.layer} (${cam.height}×${cam.width}) · weights: ${result.weights}`,
+        `input: ${result.source}${example.label ? ` (label ${example.label.name})` : ''}`,
+        `class ${cam.classIndex}: probability ${(result.probability * 100).toFixed(2)}%`,
+        request.out ? `wrote ${request.out}` : 'give --out FILE.png for the picture',
+      ].join('\n'));
+    }
+    return 0;
+  } finally {
+    model.compiled.model.dispose();
+  }
+}
