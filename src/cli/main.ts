@@ -9,6 +9,7 @@ import { runSummary } from './summary';
 import { runInspect } from './inspect';
 import { runEval } from './eval';
 import { runGradCam } from './gradcam';
+import { runServe } from './serve';
 import { serveEngine } from './serve-engine';
 import type { BackendName } from '../protocol/engine';
 
@@ -27,6 +28,8 @@ Usage:
   convlab eval RUN [--data-dir DIR] [--backend NAME] [--json]
                                                   a finished run on its test split: accuracy,
                                                   confusion matrix, per-class scores, calibration
+  convlab serve RUN [--port N] [--token T] [--refer-below P] [--temperature T] [--data-dir DIR]
+                                                  prediction service on 127.0.0.1
   convlab serve-engine                            JSON-lines engine on stdio (for the extension)
   convlab start                                   the main job: LeNet-5 on MNIST
   convlab help                                    this text
@@ -95,6 +98,23 @@ const commands: Record<string, Command> = {
     const backend = values.backend;
     if (backend !== undefined && !BACKEND_NAMES.includes(backend as BackendName)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, not '${backend}'`);
     return runEval(positionals[0]!, { dataDir: values['data-dir'], backend: backend as BackendName | undefined }, values.json === true, write);
+  },
+  serve(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: { port: { type: 'string' }, token: { type: 'string' }, 'refer-below': { type: 'string' }, temperature: { type: 'string' }, 'data-dir': { type: 'string' } },
+    });
+    if (positionals.length !== 1) throw new CliError('usage: convlab serve RUN_DIR [--port N] [--token T] [--refer-below P] [--temperature T] [--data-dir DIR]');
+    const fraction = (value: string | undefined, flag: string, max: number) => {
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!(n > 0 && n <= max)) throw new CliError(`${flag} needs a number above 0 and at most ${max}, not '${value}'`);
+      return n;
+    };
+    return runServe(positionals[0]!, {
+      port: count(values.port, '--port', 0), token: values.token, referBelow: fraction(values['refer-below'], '--refer-below', 1),
+      temperature: fraction(values.temperature, '--temperature', 100), dataDir: values['data-dir'],
+    }, write);
   },
   'serve-engine'() {
     return serveEngine();

@@ -249,7 +249,7 @@ class TrainingRun {
     return {
       model: this.graph.name, file: resolve(this.options.file), runDir: this.runDir, backend: this.backend,
       versions: { convlab: VERSION, tfjs: tf.version.tfjs, node: process.version },
-      dataset: { name: this.data.event.name, source: this.data.event.source, checksum: this.data.event.checksum, testExamples: testCount },
+      dataset: { name: this.data.event.name, source: this.data.event.source, checksum: this.data.event.checksum, testExamples: testCount, classes: this.data.event.classes },
       params: totals(this.graph).params,
       spec: { ...this.spec, span: undefined },
       test: { accuracy: done.testAccuracy, loss: done.testLoss, top5: done.testTop5 },
