@@ -94,7 +94,7 @@ class TerminalView implements View {
         this.print(`Training ${event.model} (${event.params.total.toLocaleString('en-US')} parameters) for ${event.epochs} epochs, batch ${event.batchSize}${event.resumedFrom ? `, resuming from ${event.resumedFrom}` : ''}\nRun folder: ${event.runDir}`);
         break;
       case 'backend':
-        this.print(`Backend: ${event.name} (${event.reason})`);
+        this.print(`Backend: ${event.name} (${event.reason})${(event.replicas ?? 1) > 1 ? `; ${event.replicas} replica threads share each batch` : ''}`);
         break;
       case 'dataset':
         this.stopDownload();

@@ -57,7 +57,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<A
         if (!(await tf.setBackend('wasm'))) return { name, available: false, reason: 'the wasm backend failed to initialise' };
         // After initialisation: the stock kernels' set-up (binding their wasm functions) has run.
         const kernels = registerTrainingKernels('wasm');
-        return { name, available: true, reason: `WebAssembly with SIMD, one thread, and ConvLab's training kernels (${kernels.length > 0 ? kernels.length : 'already'} registered)` };
+        return { name, available: true, reason: `WebAssembly with SIMD (single-threaded in Node) and ConvLab's training kernels (${kernels.length > 0 ? kernels.length : 'already'} registered)` };
       }
       case 'cpu':
         registerTrainingKernels('cpu');

@@ -65,7 +65,8 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     epochs: spec.epochs, batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
   });
   const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
-  options.onEvent(backend);
+  const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
+  options.onEvent({ ...backend, replicas });
   const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal });
   options.onEvent(data.event);
   const run = new TrainingRun(graph, spec, data, runDir, backend.name, options);

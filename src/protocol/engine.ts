@@ -24,6 +24,8 @@ export interface BackendEvent {
   /** Why this backend: what was tried before it and why it was passed over. */
   reason: string;
   tried: { name: BackendName; available: boolean; reason: string }[];
+  /** Replica threads sharing each batch (1: the engine's own thread). Set by the trainer. */
+  replicas?: number;
 }
 
 export interface DatasetEvent {

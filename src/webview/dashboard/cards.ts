@@ -28,7 +28,10 @@ function cardsOf(run: RunModel): Card[] {
   if (run.start) {
     cards.push({ key: 'model', label: 'Model', value: run.start.model, detail: `${formatInteger(run.start.params.total)} parameters · batch ${run.start.batchSize}` });
   }
-  if (run.backend) cards.push({ key: 'backend', label: 'Backend', value: run.backend.name, detail: firstClause(run.backend.reason), title: run.backend.reason });
+  if (run.backend) {
+    const replicas = (run.backend.replicas ?? 1) > 1 ? ` · ${run.backend.replicas} replica threads` : '';
+    cards.push({ key: 'backend', label: 'Backend', value: run.backend.name, detail: firstClause(run.backend.reason) + replicas, title: run.backend.reason });
+  }
   if (run.dataset) {
     const d = run.dataset;
     cards.push({
@@ -52,7 +55,7 @@ function cardsOf(run: RunModel): Card[] {
   return cards;
 }
 
-/** "wasm with SIMD, one thread, …; skipped cuda: …" → its first clause, the rest is in the title. */
+/** "WebAssembly with SIMD …; skipped cuda: …" → its first clause, the rest is in the title. */
 function firstClause(text: string): string {
   return text.split(';')[0]!;
 }
