@@ -47,12 +47,8 @@ export function gradCam(graph: ModelGraph, compiled: CompiledModel, image: Float
     const x = tf.tensor(image, [1, ...inputShape]);
     const maps = (tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D);
     // The tail as a function of the maps: the same layers (and weights) applied in order.
-    const tailLayers = [...new Set(tail.filter((n) => n.id <= mainOutput).map((n) => compiled.layerOfNode.get(n.id)!))];
-    const head = (a: tf.Tensor): tf.Tensor => {
-      let y = a;
-      for (const name of layerChain(model, layer.name, tailLayers.at(-1)!)) y = model.getLayer(name).apply(y, { training: false }) as tf.Tensor;
-      return y;
-    };
+    const chain = layerChain(model, layer.name, compiled.layerOfNode.get(mainOutput)!).map((name) => model.getLayer(name));
+    const head = (a: tf.Tensor): tf.Tensor => chain.reduce((y, next) => next.apply(y, { training: false }) as tf.Tensor, a);
     const logits = head(maps);
     const probabilities = (compiled.outputKinds[0] === 'logits' ? tf.softmax(logits) : logits).dataSync() as Float32Array;
     const classIndex = options.classIndex ?? argmax(probabilities);

@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EvaluationReport } from '../protocol/evaluation';
 import type { BackendName } from '../protocol/engine';
 import { calibrationError, fitTemperature, negativeLogLikelihood } from './calibration';
 import { collectLogits } from './evaluate';
 import { loadInspectable } from './inspect';
 import { argmaxRows, confusionMatrix, perClassScores } from './metrics';
-import { ModelFileError } from './model-file';
+import { readRunSummary } from './runs';
 import { openTrainingData } from './training-data';
 
 export interface EvaluateRunOptions {
@@ -22,9 +20,7 @@ export interface EvaluateRunOptions {
  * on the validation split by NLL, with ECE and NLL on the test split before and after).
  */
 export async function evaluateRun(runDir: string, options: EvaluateRunOptions = {}): Promise<EvaluationReport> {
-  const summaryPath = join(runDir, 'summary.json');
-  if (!existsSync(summaryPath)) throw new ModelFileError(`${runDir} has no summary.json: evaluate a run that finished training`);
-  const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { model: string; file: string };
+  const summary = readRunSummary(runDir, 'evaluate');
   const model = await loadInspectable({ file: summary.file, model: summary.model, run: runDir, backend: options.backend });
   try {
     const { graph, spec } = model.loaded;

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ModelFileError } from './model-file';
 import { join } from 'node:path';
 
 /** `<runs-dir>/<model>-<YYYYMMDD-HHMMSS>/`, made unique if two runs start in the same second. */
@@ -18,4 +19,19 @@ export function appendMetrics(runDir: string, record: object): void {
 
 export function writeSummary(runDir: string, summary: object): void {
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** What the commands that reuse a finished run read back from its summary.json. */
+export interface RunSummary {
+  model: string;
+  /** The model file, absolute. */
+  file: string;
+  dataset?: { classes?: string[] };
+}
+
+/** A finished run's summary.json; `purpose` says what the run was wanted for, in the error. */
+export function readRunSummary(runDir: string, purpose: string): RunSummary {
+  const path = join(runDir, 'summary.json');
+  if (!existsSync(path)) throw new ModelFileError(`${runDir} has no summary.json: ${purpose} a run that finished training`);
+  return JSON.parse(readFileSync(path, 'utf8')) as RunSummary;
 }
