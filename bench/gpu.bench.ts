@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     let cpuRate = 0;
     for (const backend of [gpu, cpu].filter((b): b is BackendName => b !== undefined)) {
       await selectBackend({ force: backend });
-      const { imagesPerSecond } = measureThroughput(graph, { batch, batches });
+      const { imagesPerSecond } = await measureThroughput(graph, { batch, batches });
       if (backend === gpu) gpuRate = imagesPerSecond;
       else cpuRate = imagesPerSecond;
       results.push(`${backend} ${imagesPerSecond.toFixed(1)} images/s`);

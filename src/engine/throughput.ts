@@ -16,7 +16,7 @@ export interface ThroughputOptions {
  * Training images per second of a model on the current backend, on seeded random batches of
  * its input shape: a model's speed without reading a dataset (benchmarks, time estimates).
  */
-export function measureThroughput(graph: ModelGraph, options: ThroughputOptions): { imagesPerSecond: number; seconds: number } {
+export async function measureThroughput(graph: ModelGraph, options: ThroughputOptions): Promise<{ imagesPerSecond: number; seconds: number }> {
   const compiled = compileModel(graph, { seed: options.seed ?? 1 });
   const optimizer = makeOptimizer({ name: 'adam', lr: 0.001, momentum: 0, nesterov: false, decay: 0, beta1: 0.9, beta2: 0.999 });
   const output = graph.nodes[graph.outputs[0]!.node]!.outputShape;
@@ -29,9 +29,9 @@ export function measureThroughput(graph: ModelGraph, options: ThroughputOptions)
   const x = Float32Array.from({ length: options.batch * input.reduce((a, b) => a * b, 1) }, () => random());
   const labels = Int32Array.from({ length: options.batch }, () => Math.floor(random() * classCount));
   try {
-    for (let i = 0; i < (options.warmUp ?? 3); i++) step.run(x, labels, options.batch);
+    for (let i = 0; i < (options.warmUp ?? 3); i++) await step.run(x, labels, options.batch);
     const started = performance.now();
-    for (let i = 0; i < options.batches; i++) step.run(x, labels, options.batch);
+    for (let i = 0; i < options.batches; i++) await step.run(x, labels, options.batch);
     const seconds = (performance.now() - started) / 1000;
     return { imagesPerSecond: (options.batch * options.batches) / seconds, seconds };
   } finally {
