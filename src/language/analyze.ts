@@ -1,7 +1,8 @@
 import type { BlockDecl, Document, ModelDecl, Statement, TrainDecl } from './ast';
 import { DiagnosticSink, type Diagnostic } from './diagnostics';
 import type { ModelGraph } from './graph';
-import { instantiateModel } from './instantiate';
+import { instantiateModel, type ReadBaseModel } from './instantiate';
+import { checkStages } from './stages';
 import { parse } from './parser';
 import { LineIndex } from './text';
 import { readTrainSection, type TrainSpec } from './train';
@@ -18,8 +19,13 @@ export interface Analysis {
   diagnostics: Diagnostic[];
 }
 
+export interface AnalyzeOptions {
+  /** Reads the model.json of a `pretrained` line (the host knows where the file lives). */
+  readBaseModel?: ReadBaseModel;
+}
+
 /** Analyses a model file. Never throws: every problem becomes a diagnostic. */
-export function analyze(text: string): Analysis {
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const lines = new LineIndex(text);
   const sink = new DiagnosticSink();
   const { document, errors } = parse(text);
@@ -42,9 +48,10 @@ export function analyze(text: string): Analysis {
     else blocks.set(name, decl);
   }
 
-  const graphs = [...models.values()].map((decl) => instantiateModel(decl, { models, blocks }, sink));
+  const graphs = [...models.values()].map((decl) => instantiateModel(decl, { models, blocks, readBaseModel: options.readBaseModel }, sink));
   const modelNames = new Set(models.keys());
   const trains = trainDecls.map((decl) => readTrainSection(decl, modelNames, sink)).filter((t): t is TrainSpec => t !== undefined);
+  for (const spec of trains) checkStages(spec, graphs.find((g) => g.name === spec.model), sink);
   warnUnusedBlocks(document, blocks, sink);
 
   const diagnostics = sink.items.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);

@@ -100,7 +100,7 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
 function assign(spec: WordsSpec, param: ParameterSpec, word: Expr, env: Environment, sink: DiagnosticSink, attrs: Attrs, setBy: Map<string, Expr>): void {
   setBy.set(param.name, word);
   // A word parameter takes a bare name literally (`data mnist`, `data fashion-mnist`), not as a variable.
-  const literal = param.type === 'word' ? hyphenatedWord(word) : undefined;
+  const literal = param.type === 'word' || param.type === 'selection' ? hyphenatedWord(word) : undefined;
   const value = literal !== undefined && !env.has(literal) ? literal : evaluate(word, env, sink);
   if (value === undefined) return;
   const checked = checkValue(spec.op, param, value);
@@ -134,6 +134,10 @@ export function checkValue(op: string, param: ParameterSpec, value: Value): { va
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return { value };
       return `${what} must be a number, not ${describeValue(value)}`;
+    case 'selection':
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { value };
+      if (typeof value === 'string') return { value };
+      return `${what} must be all, a whole number of layers or a layer's name, not ${describeValue(value)}`;
     case 'word':
       if (typeof value !== 'string') return `${what} must be a name, not ${describeValue(value)}`;
       if (param.choices && !param.choices.includes(value)) return `${what} must be one of ${param.choices.join(', ')}, not '${value}'`;

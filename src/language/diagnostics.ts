@@ -34,7 +34,10 @@ export type DiagnosticCode =
   | 'empty-branch'
   | 'unused-block'
   | 'softmax-not-last'
-  | 'missing-setting';
+  | 'missing-setting'
+  | 'base-unavailable'
+  | 'unsupported-layer'
+  | 'needs-base';
 
 export interface Diagnostic {
   severity: Severity;

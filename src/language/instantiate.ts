@@ -6,6 +6,12 @@ import type { Attrs, LayerNode, ModelGraph, ModelOutput, ParamCount, ScopeFrame 
 import { LAYER_BY_OP, STRUCTURE_KEYWORDS } from './layers';
 import { formatShape, inferLayer } from './ops';
 import type { Span } from './text';
+import { readKerasTopology, TopologyError, type KerasTopology } from './keras-model';
+import { planBase, type LayerSelection } from './pretrained';
+
+/** What a host reads for a `pretrained` line: model.json's text and where it was found, or why not. */
+export type BaseModelText = { text: string; location: string } | { error: string };
+export type ReadBaseModel = (source: string) => BaseModelText;
 
 /** Guards against models that would not fit in memory anyway (`repeat 100000`, runaway recursion). */
 const MAX_NODES = 20_000;
@@ -22,6 +28,20 @@ interface Cursor {
 export interface Declarations {
   models: ReadonlyMap<string, ModelDecl>;
   blocks: ReadonlyMap<string, BlockDecl>;
+  /** Reads a pretrained base's model.json; without one, `pretrained` lines are errors. */
+  readBaseModel?: ReadBaseModel;
+}
+
+/** Parsed topologies by location, reused while the file's text is unchanged (re-analysis per keystroke). */
+const topologies = new Map<string, { text: string; topology: KerasTopology }>();
+
+function topologyOf(read: { text: string; location: string }): KerasTopology {
+  const cached = topologies.get(read.location);
+  if (cached && cached.text === read.text) return cached.topology;
+  const topology = readKerasTopology(read.text);
+  if (topologies.size > 16) topologies.clear();
+  topologies.set(read.location, { text: read.text, topology });
+  return topology;
 }
 
 class TooLarge extends Error {}
@@ -148,7 +168,8 @@ class Instantiator {
       return cursor;
     }
     const attrs = bindLayer(statement, spec, env, this.sink);
-    if (!attrs) return cursor;
+    if (!attrs) return op === 'pretrained' ? { ...cursor, shape: null } : cursor;
+    if (op === 'pretrained') return this.pretrained(statement, attrs, cursor, scope);
     if (op === 'input') {
       const shape = attrs.shape as number[];
       return this.addNode({ op, attrs, inputs: [], span: statement.span, scope, label: statement.label?.name, labelSpan: statement.label?.span }, shape, { trainable: 0, nonTrainable: 0 }, 0, { receptiveField: [1, 1], jump: [1, 1] });
@@ -165,6 +186,76 @@ class Instantiator {
     }
     const field = outcome.shape.length === 3 ? this.advanceField(cursor, outcome.window) : this.wholeInput(cursor);
     return this.addNode(base, outcome.shape, outcome.params, outcome.macs, field);
+  }
+
+  /** A pretrained base: its kept layers, as nodes under one scope frame, with their weights' origin. */
+  private pretrained(statement: LayerStatement, attrs: Attrs, cursor: Cursor, scope: ScopeFrame[]): Cursor {
+    const source = attrs.source as string;
+    const unknown = { ...cursor, shape: null };
+    const sourceSpan = statement.args[0]?.span ?? statement.span;
+    const read = this.declarations.readBaseModel?.(source) ?? { error: 'no file access here' };
+    if ('error' in read) {
+      this.sink.error('base-unavailable', sourceSpan, `cannot read the pretrained base ${source}: ${read.error}`, 'give the path of a TensorFlow.js layers model.json, relative to this file');
+      return unknown;
+    }
+    let topology: KerasTopology;
+    try {
+      topology = topologyOf(read);
+    } catch (error) {
+      if (!(error instanceof TopologyError)) throw error;
+      this.sink.error('base-unavailable', sourceSpan, `${source} is ${error.message}`);
+      return unknown;
+    }
+    if (attrs.scratch === true && attrs.freeze !== undefined) {
+      this.sink.error('bad-value', statement.span, 'a base trained from scratch has no learned weights to freeze', 'remove freeze, or scratch');
+      return unknown;
+    }
+    const plan = planBase(topology, attrs.until as string | undefined, attrs.freeze as LayerSelection | undefined);
+    if ('where' in plan) {
+      const span = plan.where === 'source' ? statement.span : optionValueSpan(statement, plan.where) ?? statement.span;
+      this.sink.error(plan.where === 'source' ? 'unsupported-layer' : 'unknown-name', span, plan.message, plan.hint);
+      return unknown;
+    }
+    if (cursor.shape === null) return unknown;
+    // A fully convolutional cut (no flatten or dense) takes any height and width, as Keras'
+    // applications do with include_top=False; the channels must match.
+    const convolutional = plan.layers.every((l) => l.op !== 'flatten' && l.op !== 'dense');
+    const expected = plan.inputShape.map((d, i) => (convolutional && i < plan.inputShape.length - 1 ? null : d));
+    const fits = cursor.shape.length === expected.length && expected.every((d, i) => d === null || d === cursor.shape![i]);
+    if (!fits) {
+      const wanted = expected.map((d) => d ?? 'any').join('×');
+      this.sink.error('shape-mismatch', statement.span, `the pretrained base ${topology.name} takes ${wanted} inputs, but gets ${formatShape(cursor.shape)}`, `change the input line to ${expected.map((d, i) => d ?? cursor.shape![i] ?? 224).join('x')}`);
+      return unknown;
+    }
+    const frame: ScopeFrame = { block: 'pretrained', label: statement.label?.name ?? topology.name, callSpan: statement.span, instance: ++this.instanceCounter };
+    const inner = [...scope, frame];
+    const flows = new Map<string, Cursor>([[plan.inputName, cursor]]);
+    for (const layer of plan.layers) {
+      const ins = layer.inputs.map((name) => flows.get(name)!);
+      // A base from scratch keeps only the architecture: its layers are ordinary ones.
+      const origin: Attrs = attrs.scratch === true ? {} : { baseSource: read.location, baseLayer: layer.kerasName };
+      const nodeAttrs: Attrs = { ...layer.attrs, ...origin, ...(layer.frozen ? { frozen: true } : {}) };
+      const base = { op: layer.op, attrs: nodeAttrs, span: statement.span, scope: inner, label: layer.kerasName };
+      if (layer.op === 'add' || layer.op === 'concat') {
+        flows.set(layer.kerasName, this.merge(layer.op, ins, statement, inner, 'merge', base));
+        continue;
+      }
+      const input = ins[0]!;
+      if (input.shape === null) {
+        flows.set(layer.kerasName, this.addNode({ ...base, inputs: [input.node!] }, null, { trainable: 0, nonTrainable: 0 }, 0, input));
+        continue;
+      }
+      const outcome = inferLayer(layer.op, nodeAttrs, input.shape, `${frame.label}/${layer.kerasName}`);
+      if (!outcome.ok) {
+        this.report(outcome.code, statement.span, outcome.message, outcome.hint, scope);
+        flows.set(layer.kerasName, this.addNode({ ...base, inputs: [input.node!] }, null, { trainable: 0, nonTrainable: 0 }, 0, input));
+        continue;
+      }
+      const params = layer.frozen ? { trainable: 0, nonTrainable: outcome.params.trainable + outcome.params.nonTrainable } : outcome.params;
+      const field = outcome.shape.length === 3 ? this.advanceField(input, outcome.window) : this.wholeInput(input);
+      flows.set(layer.kerasName, this.addNode({ ...base, inputs: [input.node!] }, outcome.shape, params, outcome.macs, field));
+    }
+    return flows.get(plan.output)!;
   }
 
   private call(statement: CallStatement, cursor: Cursor, env: Environment, scope: ScopeFrame[]): Cursor {
@@ -264,8 +355,12 @@ class Instantiator {
     return norm.ok ? this.addNode({ op: 'batchnorm', attrs: normAttrs, inputs: [projected.node!], ...frame }, norm.shape, norm.params, 0, projected) : projected;
   }
 
-  private merge(op: 'concat' | 'add', ends: Cursor[], statement: Statement, scope: ScopeFrame[], synthetic: 'merge' | 'residual-add'): Cursor {
-    const label = statement.label;
+  private merge(
+    op: 'concat' | 'add', ends: Cursor[], statement: Statement, scope: ScopeFrame[], synthetic: 'merge' | 'residual-add',
+    /** A pretrained base's merge: its own name and attributes. */
+    named?: { label: string; attrs: Attrs },
+  ): Cursor {
+    const label = named ? { name: named.label, span: statement.span } : statement.label;
     const anchor = statement.kind === 'merge' ? statement.op.span : statement.kind === 'residual' ? statement.keyword.span : statement.span;
     const inputs = ends.map((e) => e.node).filter((n): n is number => n !== null);
     if (inputs.length === 0) return ends[0]!;
@@ -273,7 +368,7 @@ class Instantiator {
       receptiveField: [Math.max(...ends.map((e) => e.receptiveField[0])), Math.max(...ends.map((e) => e.receptiveField[1]))] as [number, number],
       jump: ends[0]!.jump,
     };
-    const base = { op, attrs: {}, inputs, span: statement.span, scope, synthetic, label: label?.name, labelSpan: label?.span };
+    const base = { op, attrs: named?.attrs ?? {}, inputs, span: statement.span, scope, synthetic: named ? undefined : synthetic, label: label?.name, labelSpan: label?.span };
     const shapes = ends.map((e) => e.shape);
     if (shapes.some((s) => s === null)) return this.addNode(base, null, { trainable: 0, nonTrainable: 0 }, 0, field);
     const known = shapes as number[][];
@@ -339,4 +434,10 @@ class Instantiator {
     const related = scope.length > 0 ? scope.map((frame) => ({ message: `in this call of ${frame.block}`, span: frame.callSpan })) : undefined;
     this.sink.add({ severity: 'error', code, message, hint, span, related });
   }
+}
+
+/** The span of the value after an option word on a layer line (`until out_relu`). */
+function optionValueSpan(statement: LayerStatement, option: string): Span | undefined {
+  const at = statement.args.findIndex((arg) => arg.kind === 'name' && arg.name === option);
+  return at >= 0 ? statement.args[at + 1]?.span : undefined;
 }

@@ -10,7 +10,8 @@ export type ValueType =
   | 'shape'     // HxWxC or N: the input
   | 'rate'      // a number in [0, 1)
   | 'number'    // any finite number
-  | 'word';     // a name or a string: a dataset, an optimizer
+  | 'word'      // a name or a string: a dataset, an optimizer
+  | 'selection'; // layers of a pretrained base: all, a count, or a layer's name
 
 export interface ParameterSpec {
   name: string;
@@ -31,7 +32,7 @@ export interface FlagSpec {
   sets: Record<string, string | boolean>;
 }
 
-export type LayerCategory = 'input' | 'convolution' | 'pooling' | 'normalization' | 'regularization' | 'reshaping' | 'dense' | 'activation';
+export type LayerCategory = 'input' | 'convolution' | 'pooling' | 'normalization' | 'regularization' | 'reshaping' | 'dense' | 'activation' | 'pretrained';
 
 /** What the binder needs to read a line: a layer's or a train setting's words. */
 export interface WordsSpec {
@@ -51,6 +52,7 @@ export interface LayerSpec extends WordsSpec {
 
 export const ACTIVATIONS: Record<string, string> = {
   relu: 'max(0, x): cheap, and its gradient does not vanish for positive inputs.',
+  relu6: 'min(max(0, x), 6): a relu capped at 6, which keeps activations small for low-precision inference (MobileNet).',
   leakyrelu: 'x for x > 0, αx otherwise (α = 0.01 here unless set): keeps a small gradient for negative inputs.',
   elu: 'x for x > 0, α(eˣ − 1) otherwise: smooth, with negative outputs that pull the mean towards zero.',
   gelu: 'x·Φ(x), the Gaussian error linear unit used in transformers: a smooth relu.',
@@ -86,7 +88,7 @@ function pool(op: string, title: string, doc: string): LayerSpec {
   };
 }
 
-const ACTIVATION_TITLES: Record<string, string> = { relu: 'ReLU', leakyrelu: 'LeakyReLU', elu: 'ELU' };
+const ACTIVATION_TITLES: Record<string, string> = { relu: 'ReLU', relu6: 'ReLU', leakyrelu: 'LeakyReLU', elu: 'ELU' };
 
 function activationLayer(op: string, params: ParameterSpec[] = []): LayerSpec {
   return { op, category: 'activation', title: ACTIVATION_TITLES[op] ?? 'Activation', doc: `Applies ${ACTIVATIONS[op]} Shapes are unchanged and there are no parameters.`, params, flags: [] };
@@ -168,7 +170,10 @@ export const LAYERS: LayerSpec[] = [
       { name: 'eps', type: 'number', default: 0.001, doc: 'added to the variance for stability (Keras 0.001, PyTorch 1e-5).' },
       { name: 'momentum', type: 'rate', default: 0.99, doc: 'moving-average momentum (Keras convention: weight of the old value).' },
     ],
-    flags: [],
+    flags: [
+      { name: 'noscale', doc: 'no learned scale γ (Keras scale=False, as in InceptionV3).', sets: { scale: false } },
+      { name: 'nocenter', doc: 'no learned shift β (Keras center=False).', sets: { center: false } },
+    ],
     takesActivation: true,
     defaults: { activation: 'linear' },
   },
@@ -202,7 +207,18 @@ export const LAYERS: LayerSpec[] = [
     takesActivation: true,
     defaults: { bias: true, activation: 'linear' },
   },
+  {
+    op: 'pretrained', category: 'pretrained', title: 'Pretrained base',
+    doc: 'Inserts the layers of a trained TensorFlow.js layers model (a model.json with its weights, as the TensorFlow.js converter writes Keras models), cut at a named layer, with its weights. Freezing its layers keeps what it learned while a new head trains on top (transfer learning).',
+    params: [
+      { name: 'source', type: 'word', positional: true, required: true, doc: 'the model.json: a "path" relative to this file, or an "https://…" URL.' },
+      { name: 'until', type: 'word', doc: 'the last layer of the base to keep (its name in model.json); the layers after it are cut. Default: all.' },
+      { name: 'freeze', type: 'selection', doc: 'layers whose weights do not train: all, the first N (as Keras\' base.layers[:N]), or up to and including a named layer. Default: none.' },
+    ],
+    flags: [{ name: 'scratch', doc: 'the base\'s layers with fresh weights (Keras weights=None): the same network trained from scratch, for comparison.', sets: { scratch: true } }],
+  },
   activationLayer('relu'),
+  activationLayer('relu6'),
   activationLayer('leakyrelu', [{ name: 'alpha', type: 'number', positional: true, default: 0.01, doc: 'slope for negative inputs.' }]),
   activationLayer('elu', [{ name: 'alpha', type: 'number', positional: true, default: 1, doc: 'scale of the negative part.' }]),
   activationLayer('gelu'),

@@ -132,12 +132,14 @@ export function inferLayer(op: string, attrs: Attrs, shape: readonly number[], w
     case 'zeropad': {
       const notSpatial = requireSpatial(who, shape);
       if (notSpatial) return notSpatial;
-      const [ph, pw] = pair(attrs.size, 0);
-      return { ok: true, shape: [shape[0]! + 2 * ph, shape[1]! + 2 * pw, shape[2]!], params: NO_PARAMS, macs: 0 };
+      // `sides` (top, bottom, left, right) comes from Keras models' uneven padding; `size` is even.
+      const [top, bottom, left, right] = zeroPadSides(attrs);
+      return { ok: true, shape: [shape[0]! + top + bottom, shape[1]! + left + right, shape[2]!], params: NO_PARAMS, macs: 0 };
     }
     case 'batchnorm': {
       const channels = shape[shape.length - 1]!;
-      return { ok: true, shape: [...shape], params: { trainable: 2 * channels, nonTrainable: 2 * channels }, macs: 0 };
+      const learned = (attrs.scale === false ? 0 : 1) + (attrs.center === false ? 0 : 1);
+      return { ok: true, shape: [...shape], params: { trainable: learned * channels, nonTrainable: 2 * channels }, macs: 0 };
     }
     case 'lrn': {
       const notSpatial = requireSpatial(who, shape);
@@ -160,6 +162,12 @@ export function inferLayer(op: string, attrs: Attrs, shape: readonly number[], w
       // dropout and the activation layers keep their input's shape.
       return { ok: true, shape: [...shape], params: NO_PARAMS, macs: 0 };
   }
+}
+
+export function zeroPadSides(attrs: Attrs): [number, number, number, number] {
+  if (Array.isArray(attrs.sides)) return attrs.sides as [number, number, number, number];
+  const [h, w] = pair(attrs.size, 0);
+  return [h, h, w, w];
 }
 
 export function formatShape(shape: readonly number[] | null): string {

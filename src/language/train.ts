@@ -87,6 +87,20 @@ export const SETTINGS: SettingSpec[] = [
     op: 'metrics', doc: 'Metrics reported besides the loss.', params: [],
     flags: [{ name: 'accuracy', doc: 'top-1 accuracy.', sets: { accuracy: true } }, { name: 'top5', doc: 'top-5 accuracy.', sets: { top5: true } }],
   },
+  {
+    op: 'finetune', doc: 'A second stage after `epochs`: unfreeze layers of the pretrained base and train on with a lower learning rate (the optimizer starts afresh, as Keras does on recompiling). Batchnorm layers of the base stay frozen, in inference mode.',
+    params: [
+      { name: 'epochs', type: 'count', required: true, doc: 'epochs of the second stage.' },
+      { name: 'lr', type: 'number', required: true, doc: 'its learning rate, usually 10 to 100 times lower.' },
+      { name: 'unfreeze', type: 'selection', default: 0, doc: 'base layers that train now: all, the last N, or from a named layer on.' },
+    ],
+    flags: [],
+  },
+  {
+    op: 'critical', doc: 'Classes whose misses cost most (PNEUMONIA in triage): evaluation reports their sensitivity (recall) and the misses first.',
+    params: [{ name: 'classes', type: 'word', positional: true, required: true, doc: 'a class name; repeat the line or write several names.' }],
+    flags: [],
+  },
   { op: 'classweights', doc: '`balanced` weighs each class by n / (classes × count), as scikit-learn does; or one weight per class.', params: [], flags: [{ name: 'balanced', doc: 'weights from the class counts.', sets: { balanced: true } }] },
 ];
 
@@ -114,6 +128,9 @@ export interface TrainSpec {
   seed?: number;
   limit?: number;
   metrics: { top5: boolean };
+  /** The second stage of transfer learning. `unfreeze`: 'all', the last N base layers, or from a name on. */
+  finetune?: { epochs: number; lr: number; unfreeze: number | string; span: Span };
+  critical: string[];
 }
 
 const DEFAULT_LR = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 } as const;
@@ -126,6 +143,8 @@ export function readTrainSection(decl: TrainDecl, modelNames: ReadonlySet<string
     sink.error('unknown-model', decl.model.span, `unknown model '${decl.model.name}'`, didYouMean(decl.model.name, modelNames) ?? `models in this file: ${[...modelNames].join(', ') || 'none'}`);
   }
   const bound = new Map<string, Attrs>();
+  const spans = new Map<string, Span>();
+  const critical: string[] = [];
   let classWeights: TrainSpec['classWeights'];
   for (const setting of decl.settings) {
     const key = setting.key.name;
@@ -134,7 +153,17 @@ export function readTrainSection(decl: TrainDecl, modelNames: ReadonlySet<string
       sink.error('unknown-setting', setting.key.span, `unknown train setting '${key}'`, didYouMean(key, SETTING_BY_KEY.keys()) ?? `settings: ${[...SETTING_BY_KEY.keys()].join(', ')}`);
       continue;
     }
+    if (key === 'critical') {
+      // Several class names on one line, and the line may repeat.
+      if (setting.args.length === 0) sink.error('missing-argument', setting.key.span, 'critical needs the name of a class', 'for example: critical PNEUMONIA');
+      for (const arg of setting.args) {
+        if (arg.kind === 'name' || arg.kind === 'string') critical.push(arg.kind === 'name' ? arg.name : arg.value);
+        else sink.error('bad-value', arg.span, 'critical takes class names', 'for example: critical PNEUMONIA');
+      }
+      continue;
+    }
     if (bound.has(key)) sink.warning('duplicate-argument', setting.key.span, `'${key}' is set twice; the last one wins`);
+    spans.set(key, setting.span);
     if (key === 'classweights' && !(setting.args.length === 1 && setting.args[0]!.kind === 'name')) {
       const weights = setting.args.map((arg) => evaluateNumber(arg, EMPTY_ENVIRONMENT, sink));
       if (weights.length === 0) sink.error('missing-argument', setting.key.span, 'classweights needs `balanced` or one weight per class');
@@ -149,10 +178,10 @@ export function readTrainSection(decl: TrainDecl, modelNames: ReadonlySet<string
     if (key === 'classweights' && attrs?.balanced) classWeights = 'balanced';
   }
   if (!decl.model || !modelNames.has(decl.model.name)) return undefined;
-  return toSpec(decl, bound, classWeights);
+  return toSpec(decl, bound, classWeights, critical, spans);
 }
 
-function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainSpec['classWeights']): TrainSpec {
+function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainSpec['classWeights'], critical: string[], spans: Map<string, Span>): TrainSpec {
   const get = (key: string) => bound.get(key) ?? {};
   const num = (attrs: Attrs, key: string, fallback: number) => (typeof attrs[key] === 'number' ? (attrs[key] as number) : fallback);
   const pair = (value: unknown) => (Array.isArray(value) ? [value[0], value[1]] as [number, number] : undefined);
@@ -163,6 +192,7 @@ function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainS
   const augment = get('augment');
   const early = bound.get('earlystop');
   const reduce = bound.get('reducelr');
+  const finetune = bound.get('finetune');
   return {
     model: decl.model!.name,
     span: decl.span,
@@ -196,5 +226,7 @@ function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainS
     seed: bound.get('seed')?.value as number | undefined,
     limit: bound.get('limit')?.count as number | undefined,
     metrics: { top5: get('metrics').top5 === true },
+    finetune: finetune && { epochs: finetune.epochs as number, lr: finetune.lr as number, unfreeze: finetune.unfreeze as number | string, span: spans.get('finetune')! },
+    critical,
   };
 }

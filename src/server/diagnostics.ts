@@ -29,6 +29,9 @@ export class DiagnosticsPublisher {
       this.schedule(uri, this.justOpened.delete(uri) ? 0 : this.delayMs);
     });
     store.documents.onDidClose((event) => this.clear(event.document.uri));
+    store.bases.onDidFetch(() => {
+      for (const document of store.documents.all()) this.schedule(document.uri, 0);
+    });
   }
 
   private schedule(uri: string, delayMs: number): void {

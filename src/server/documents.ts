@@ -3,6 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis } from '../language/analyze';
 import { statementSites, type StatementSite } from '../language/instances';
 import type { Span } from '../language/text';
+import { BaseModelFiles } from './base-models';
 
 /**
  * One open document at one version with its analysis. Every feature reads this snapshot, so a
@@ -33,9 +34,12 @@ export class AnalyzedDocument {
 export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
   private readonly cache = new Map<string, AnalyzedDocument>();
+  readonly bases = new BaseModelFiles();
 
   constructor() {
     this.documents.onDidClose((event) => this.cache.delete(event.document.uri));
+    // A fetched base changes what every document naming it means.
+    this.bases.onDidFetch(() => this.cache.clear());
   }
 
   listen(connection: Connection): void {
@@ -50,7 +54,7 @@ export class DocumentStore {
     if (cached && cached.version === document.version) return cached;
     const text = document.getText();
     const snapshot = TextDocument.create(uri, document.languageId, document.version, text);
-    const analyzed = new AnalyzedDocument(uri, document.version, snapshot, analyze(text));
+    const analyzed = new AnalyzedDocument(uri, document.version, snapshot, analyze(text, { readBaseModel: this.bases.readerFor(uri) }));
     this.cache.set(uri, analyzed);
     return analyzed;
   }

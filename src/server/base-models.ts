@@ -1,0 +1,61 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BaseModelText, ReadBaseModel } from '../language/instantiate';
+
+const isUrl = (source: string) => /^https?:\/\//i.test(source);
+const FETCH_TIMEOUT_MS = 30_000;
+
+/**
+ * The model.json files that `pretrained` lines name, as the language server reads them: files
+ * relative to the document (re-read when they change on disk), and URLs fetched once in the
+ * background, after which the documents are analysed again.
+ */
+export class BaseModelFiles {
+  private readonly files = new Map<string, { mtimeMs: number; size: number; text: string }>();
+  private readonly fetched = new Map<string, BaseModelText | 'pending'>();
+  private readonly listeners: (() => void)[] = [];
+
+  /** Called when a fetched base arrives, so that documents naming it are analysed again. */
+  onDidFetch(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  readerFor(documentUri: string): ReadBaseModel {
+    return (source) => (isUrl(source) ? this.fromUrl(source) : this.fromFile(documentUri, source));
+  }
+
+  private fromFile(documentUri: string, source: string): BaseModelText {
+    if (!documentUri.startsWith('file:')) return { error: 'save the model file first: a relative path needs its folder' };
+    const path = resolve(dirname(fileURLToPath(documentUri)), source);
+    try {
+      const stat = statSync(path);
+      const cached = this.files.get(path);
+      if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return { text: cached.text, location: path };
+      const text = readFileSync(path, 'utf8');
+      this.files.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, text });
+      return { text, location: path };
+    } catch (error) {
+      return { error: `${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}` };
+    }
+  }
+
+  private fromUrl(url: string): BaseModelText {
+    const known = this.fetched.get(url);
+    if (known === 'pending') return { error: 'fetching its model.json…' };
+    if (known) return known;
+    this.fetched.set(url, 'pending');
+    void this.fetch(url);
+    return { error: 'fetching its model.json…' };
+  }
+
+  private async fetch(url: string): Promise<void> {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      this.fetched.set(url, response.ok ? { text: await response.text(), location: url } : { error: `${url} answered ${response.status} ${response.statusText}` });
+    } catch (error) {
+      this.fetched.set(url, { error: `${url} could not be fetched (${error instanceof Error ? error.message : String(error)})` });
+    }
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze, type AnalyzeOptions } from '../../src/language/analyze';
+import { totals } from '../../src/language/graph';
+import type { ReadBaseModel } from '../../src/language/instantiate';
+import { trainingStages } from '../../src/language/stages';
+import { repoRoot, sample, where } from './helpers';
+
+/** Reads bases as the engine does: paths relative to the samples folder. */
+const samplesReader: ReadBaseModel = (source) => {
+  const path = join(repoRoot, 'samples', source);
+  try {
+    return { text: readFileSync(path, 'utf8'), location: path };
+  } catch {
+    return { error: `${path}: no such file` };
+  }
+};
+
+/** A small functional Keras topology, written as tensorflowjs_converter writes one. */
+function kerasModel(layers: object[], input: (number | null)[] = [null, 32, 32, 3]): string {
+  return JSON.stringify({
+    format: 'layers-model',
+    modelTopology: {
+      class_name: 'Functional',
+      config: {
+        name: 'tiny',
+        layers: [{ name: 'in', class_name: 'InputLayer', config: { batch_input_shape: input, name: 'in' }, inbound_nodes: [] }, ...layers],
+      },
+    },
+    weightsManifest: [],
+  });
+}
+
+const layer = (name: string, className: string, config: object, inbound: string[]) =>
+  ({ name, class_name: className, config: { name, ...config }, inbound_nodes: [inbound.map((i) => [i, 0, 0, {}])] });
+
+const TINY = kerasModel([
+  layer('pad', 'ZeroPadding2D', { padding: [[0, 1], [0, 1]] }, ['in']),
+  layer('conv', 'Conv2D', { filters: 8, kernel_size: [3, 3], strides: [2, 2], padding: 'valid', use_bias: false, activation: 'linear' }, ['pad']),
+  layer('bn', 'BatchNormalization', { axis: -1, epsilon: 0.001, momentum: 0.99, center: true, scale: true }, ['conv']),
+  layer('relu', 'ReLU', { max_value: 6, negative_slope: 0, threshold: 0 }, ['bn']),
+  layer('dw', 'DepthwiseConv2D', { kernel_size: [3, 3], strides: [1, 1], padding: 'same', depth_multiplier: 1, use_bias: false, activation: 'linear' }, ['relu']),
+  layer('sum', 'Add', {}, ['relu', 'dw']),
+  layer('gap', 'GlobalAveragePooling2D', {}, ['sum']),
+  layer('logits', 'Dense', { units: 5, activation: 'softmax', use_bias: true }, ['gap']),
+]);
+
+const withBase = (json: string): AnalyzeOptions => ({ readBaseModel: (source) => (source === 'tiny.json' ? { text: json, location: '/bases/tiny.json' } : { error: 'no such file' }) });
+
+const transfer = (options: string, input = '32x32x3') => `model T {\n  input ${input}\n  base: pretrained "tiny.json" ${options}\n  globalavgpool\n  dense 2 softmax\n}\n`;
+
+test('a base becomes the layers its model.json describes, with Keras counts and shapes', () => {
+  const analysis = analyze(transfer('until sum'), withBase(TINY));
+  assert.deepEqual(analysis.diagnostics, []);
+  const graph = analysis.models[0]!;
+  const base = graph.nodes.filter((n) => n.attrs.baseLayer !== undefined);
+  assert.deepEqual(base.map((n) => `${n.name}:${n.op}`), ['base/pad:zeropad', 'base/conv:conv', 'base/bn:batchnorm', 'base/relu:relu6', 'base/dw:dwconv', 'base/sum:add']);
+  assert.deepEqual(base.map((n) => n.outputShape), [[33, 33, 3], [16, 16, 8], [16, 16, 8], [16, 16, 8], [16, 16, 8], [16, 16, 8]]);
+  // conv 3·3·3·8 = 216; batchnorm 2·8 trainable and 2·8 statistics; depthwise 3·3·8 = 72.
+  assert.deepEqual(base.map((n) => n.params.trainable + n.params.nonTrainable), [0, 216, 32, 0, 72, 0]);
+  assert.deepEqual(base.find((n) => n.op === 'add')!.inputs, [base[3]!.id, base[4]!.id], 'the add reads the relu and the depthwise conv');
+  assert.equal(totals(graph).params.trainable, 216 + 16 + 72 + 8 * 2 + 2);
+});
+
+test('freeze all, by count or up to a name makes those layers non-trainable', () => {
+  const trainableOf = (options: string) => totals(analyze(transfer(options), withBase(TINY)).models[0]!).params;
+  assert.deepEqual(trainableOf('until sum freeze all'), { trainable: 18, nonTrainable: 216 + 32 + 72, total: 18 + 320 });
+  // Keras' base.layers[:3] is in, pad and conv.
+  assert.deepEqual(trainableOf('until sum freeze 3'), { trainable: 16 + 72 + 18, nonTrainable: 216 + 16, total: 338 });
+  assert.deepEqual(trainableOf('until sum freeze bn'), { trainable: 72 + 18, nonTrainable: 216 + 32, total: 338 });
+});
+
+test('finetune thaws the last layers of the base but keeps its batchnorm frozen', () => {
+  const text = `${transfer('until sum freeze all')}train T {\n  data cifar10\n  epochs 3\n  finetune epochs 2 lr 0.0001 unfreeze all\n}\n`;
+  const analysis = analyze(text, withBase(TINY));
+  assert.deepEqual(analysis.diagnostics, []);
+  const stages = trainingStages(analysis.models[0]!, analysis.trains[0]!);
+  assert.deepEqual(stages.map((s) => [s.name, s.epochs, s.learningRate, s.params.trainable, s.params.nonTrainable]), [
+    ['train', 3, 0.001, 18, 320],
+    ['fine-tune', 2, 0.0001, 18 + 216 + 72, 32],
+  ]);
+  const lastTwo = trainingStages(analysis.models[0]!, { ...analysis.trains[0]!, finetune: { ...analysis.trains[0]!.finetune!, unfreeze: 2 } });
+  assert.equal(lastTwo[1]!.params.trainable, 18 + 72, 'the last two layers are dw and the add: only dw has weights');
+});
+
+test('a fully convolutional cut takes any input size; a cut with dense layers needs the one it was built for', () => {
+  assert.deepEqual(analyze(transfer('until sum', '64x48x3'), withBase(TINY)).diagnostics, []);
+  const whole = analyze('model T {\n  input 64x64x3\n  pretrained "tiny.json"\n}\n', withBase(TINY));
+  assert.deepEqual(whole.diagnostics.map((d) => `${d.code}@${where(whole, d)}: ${d.message}`), ['shape-mismatch@3:3: the pretrained base tiny takes 32×32×3 inputs, but gets 64×64×3']);
+  const gray = analyze(transfer('until sum', '32x32x1'), withBase(TINY));
+  assert.deepEqual(gray.diagnostics.map((d) => d.code), ['shape-mismatch'], 'the channels must match');
+});
+
+test('bad bases are errors at the line, naming the layer or file', () => {
+  const unknown = analyze(transfer('until summ'), withBase(TINY));
+  assert.deepEqual(unknown.diagnostics.map((d) => `${d.code}@${where(unknown, d)}: ${d.message} (${d.hint})`), ["unknown-name@3:38: the base has no layer named 'summ' (did you mean 'sum'?)"]);
+  const missing = analyze(transfer('').replace('tiny.json', 'gone.json'), withBase(TINY));
+  assert.deepEqual(missing.diagnostics.map((d) => `${d.code}@${where(missing, d)}`), ['base-unavailable@3:20']);
+  const lambda = kerasModel([layer('odd', 'Lambda', { function: 'x' }, ['in'])]);
+  const unsupported = analyze(transfer(''), withBase(lambda));
+  assert.match(unsupported.diagnostics[0]!.message, /layer odd of the base is a Lambda, which ConvLab cannot read/);
+  const graphModel = analyze(transfer(''), withBase(JSON.stringify({ format: 'graph-model', modelTopology: null })));
+  assert.match(graphModel.diagnostics[0]!.message, /graph model: only layers models/);
+  const notJson = analyze(transfer(''), withBase('{'));
+  assert.match(notJson.diagnostics[0]!.message, /tiny\.json is not JSON/);
+  const noHost = analyze(transfer(''));
+  assert.equal(noHost.diagnostics[0]!.code, 'base-unavailable');
+});
+
+test('finetune without a base, or naming a layer the base lacks, is an error', () => {
+  const noBase = analyze('model M {\n  input 8\n  dense 2 softmax\n}\ntrain M {\n  data mnist\n  finetune epochs 1 lr 0.001 unfreeze 3\n}\n');
+  assert.deepEqual(noBase.diagnostics.map((d) => `${d.code}@${where(noBase, d)}`), ['needs-base@7:3']);
+  const badName = analyze(`${transfer('until sum freeze all')}train T {\n  data cifar10\n  finetune epochs 1 lr 0.001 unfreeze dww\n}\n`, withBase(TINY));
+  assert.deepEqual(badName.diagnostics.map((d) => `${d.code}: ${d.hint}`), ["unknown-name: did you mean 'dw'?"]);
+});
+
+test('a Sequential topology reads as a chain', () => {
+  const sequential = JSON.stringify({
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'seq', layers: [
+        { class_name: 'Conv2D', config: { name: 'c1', batch_input_shape: [null, 28, 28, 1], filters: 4, kernel_size: [5, 5], strides: [1, 1], padding: 'same', activation: 'relu', use_bias: true } },
+        { class_name: 'MaxPooling2D', config: { name: 'p1', pool_size: [2, 2], strides: null, padding: 'valid' } },
+      ] },
+    },
+  });
+  const analysis = analyze('model M {\n  input 28x28x1\n  pretrained "tiny.json" freeze all\n  flatten\n  dense 10 softmax\n}\n', withBase(sequential));
+  assert.deepEqual(analysis.diagnostics, []);
+  const graph = analysis.models[0]!;
+  assert.deepEqual(graph.nodes.slice(1, 3).map((n) => [n.op, n.outputShape, n.params.nonTrainable]), [['conv', [28, 28, 4], 104], ['maxpool', [14, 14, 4], 0]]);
+});
+
+test('the shipped MobileNetV2 base up to out_relu has Keras\' 2,257,984 parameters (include_top=False)', () => {
+  const text = 'model M {\n  input 224x224x3\n  f: pretrained "backbones/mobilenet-v2-nsfwjs/model.json" until out_relu freeze all\n  globalavgpool\n  dense 2 softmax\n}\n';
+  const analysis = analyze(text, { readBaseModel: samplesReader });
+  assert.deepEqual(analysis.diagnostics.map((d) => d.message), []);
+  const graph = analysis.models[0]!;
+  assert.deepEqual(totals(graph).params, { trainable: 2_562, nonTrainable: 2_257_984, total: 2_260_546 });
+  assert.deepEqual(graph.nodes.find((n) => n.name === 'f/out_relu')!.outputShape, [7, 7, 1280]);
+});
+
+for (const file of ['transfer-ants-bees.cnn', 'xray-triage.cnn']) {
+  test(`${file} analyses cleanly, and fine-tuning (where it has it) trains more of the base`, () => {
+    const analysis = analyze(sample(file), { readBaseModel: samplesReader });
+    assert.deepEqual(analysis.diagnostics.map((d) => d.message), []);
+    const stages = trainingStages(analysis.models[0]!, analysis.trains[0]!);
+    assert.ok(stages[0]!.params.nonTrainable > 500_000, 'the base is frozen in the first stage');
+    if (stages[1]) {
+      assert.ok(stages[1].params.trainable > stages[0]!.params.trainable);
+      assert.equal(stages[1].params.total, stages[0]!.params.total);
+    }
+  });
+}
