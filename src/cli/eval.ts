@@ -28,6 +28,7 @@ function describe(report: EvaluationReport): string {
     `Test accuracy: ${percent(report.accuracy)} on ${report.examples.toLocaleString('en-US')} examples`,
     '', 'Confusion matrix', confusion, '', 'Per class', scores, '',
     `Calibration: temperature ${calibration.temperature.toFixed(3)} (fitted on the ${calibration.fittedOn}); on the test split ECE ${percent(calibration.before.ece)} → ${percent(calibration.after.ece)}, NLL ${calibration.before.nll.toFixed(4)} → ${calibration.after.nll.toFixed(4)}`,
+    ...report.critical.map((c) => `Critical class ${c.name}: sensitivity ${percent(c.sensitivity)} (${c.missed} of ${c.support} missed)`),
     ...(worst.length > 0 ? ['', 'Most confident mistakes', ...worst] : []),
   ].join('\n');
 }

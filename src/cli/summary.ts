@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { analyze, hasErrors, type Analysis } from '../language/analyze';
 import { totals, type ModelGraph } from '../language/graph';
 import { formatShape } from '../language/ops';
+import { trainingStages } from '../language/stages';
 import { layerNames, layerType, summarize } from '../language/summary';
 import { formatDiagnostics } from './diagnostics';
 import { bytes, metric, table, thousands } from './format';
 import { CliError } from './errors';
+import { baseModelReader } from '../engine/base-location';
 
 export interface SummaryOptions {
   model?: string;
@@ -14,7 +16,7 @@ export interface SummaryOptions {
 
 /** `convlab summary FILE`: exit code 1 when the file has errors. */
 export function runSummary(file: string, options: SummaryOptions, out: (text: string) => void): number {
-  const analysis = analyze(readModelFile(file));
+  const analysis = analyze(readModelFile(file), { readBaseModel: baseModelReader(file) });
   const models = options.model ? analysis.models.filter((m) => m.name === options.model) : analysis.models;
   if (options.model && models.length === 0) {
     throw new CliError(`${file}: no model named '${options.model}' (models: ${analysis.models.map((m) => m.name).join(', ') || 'none'})`);
@@ -75,6 +77,15 @@ function modelTable(graph: ModelGraph, analysis: Analysis): string {
     `Non-trainable params: ${thousands(sum.params.nonTrainable)}`,
     `Mult-adds: ${metric(sum.macs)} per example`,
     `Input size: ${bytes(inputBytes)}; activations: ${bytes(sum.activationBytes)} per example (forward pass)${outputs}`,
+    ...stageLines(graph, analysis),
     '',
   ].join('\n');
+}
+
+/** With `finetune`, what trains in each stage of transfer learning. */
+function stageLines(graph: ModelGraph, analysis: Analysis): string[] {
+  const spec = analysis.trains.find((t) => t.model === graph.name);
+  if (!spec?.finetune) return [];
+  return trainingStages(graph, spec).map((stage, i) =>
+    `Stage ${i + 1} (${stage.name}, ${stage.epochs} epochs at learning rate ${stage.learningRate}): ${thousands(stage.params.trainable)} trainable, ${thousands(stage.params.nonTrainable)} non-trainable`);
 }

@@ -100,6 +100,13 @@ class TerminalView implements View {
         this.stopDownload();
         this.print(`Data: ${event.name} from ${event.source}: ${event.trainExamples.toLocaleString('en-US')} train, ${event.validationExamples.toLocaleString('en-US')} validation, ${event.testExamples.toLocaleString('en-US')} test${event.notes.length ? `\n  ${event.notes.join('\n  ')}` : ''}`);
         break;
+      case 'stage': {
+        const { params } = event;
+        if (event.stages > 1) {
+          this.print(`Stage ${event.stage}/${event.stages} (${event.name}), epochs ${event.fromEpoch}–${event.fromEpoch + event.epochs - 1}, learning rate ${event.learningRate}: ${params.trainable.toLocaleString('en-US')} trainable, ${params.nonTrainable.toLocaleString('en-US')} non-trainable parameters`);
+        }
+        break;
+      }
       case 'epochBegin':
         if (this.interactive) {
           this.bar = new SingleBar({ format: `Epoch ${event.epoch}/${event.epochs} [{bar}] {value}/{total} batches · loss {loss} · acc {acc} · {speed} img/s`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, undefined);

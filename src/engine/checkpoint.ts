@@ -83,9 +83,15 @@ export async function loadCheckpointModel(dir: string): Promise<tf.LayersModel> 
 /** Copies a checkpoint's weights into a model of the same architecture (restore-best, resume). */
 export async function loadCheckpointWeights(dir: string, model: tf.LayersModel): Promise<void> {
   const saved = await loadCheckpointModel(dir);
-  const weights = saved.getWeights();
-  model.setWeights(weights);
-  saved.dispose();
+  // Layer by layer: a model lists trainable weights first, so its order changes when a stage
+  // of transfer learning freezes or thaws layers; each layer's own order does not.
+  try {
+    for (const layer of saved.layers) {
+      if (layer.weights.length > 0) model.getLayer(layer.name).setWeights(layer.getWeights());
+    }
+  } finally {
+    saved.dispose();
+  }
 }
 
 export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<boolean> {

@@ -1,7 +1,8 @@
 import type { Attrs, LayerNode, ModelGraph } from '../language/graph';
+import { zeroPadSides } from '../language/ops';
 import { layerNames } from '../language/summary';
 import { DilatedConvolution } from './dilated';
-import { ChannelSlice, LocalResponseNorm } from './layers';
+import { ChannelSlice, InferenceBatchNorm, LocalResponseNorm } from './layers';
 import { tf } from './tf';
 
 /** How the trainer reads an output: logits (softmax folded into the loss) or probabilities. */
@@ -22,7 +23,7 @@ export interface CompileOptions {
   seed?: number;
 }
 
-type Activation = 'linear' | 'relu' | 'elu' | 'gelu' | 'tanh' | 'sigmoid' | 'softmax' | 'leakyrelu';
+type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'gelu' | 'tanh' | 'sigmoid' | 'softmax' | 'leakyrelu';
 
 /** TensorFlow.js names may not contain the `/` of our qualified block names. */
 export function tfLayerName(name: string): string {
@@ -45,7 +46,21 @@ export function compileModel(graph: ModelGraph, options: CompileOptions = {}): C
     return tensor;
   });
   const model = tf.model({ inputs: builder.input, outputs, name: tfLayerName(graph.name) });
+  applyTrainability(graph, model);
   return { model, outputKinds, lossWeights: graph.outputs.map((o) => o.lossWeight), layerOfNode: builder.layerOfNode };
+}
+
+/**
+ * Freezes the layers of the nodes a graph marks frozen (a pretrained base) and thaws the
+ * others: what changes between the stages of transfer learning.
+ */
+export function applyTrainability(graph: ModelGraph, model: tf.LayersModel): void {
+  const names = layerNames(graph).map(tfLayerName);
+  const frozen = new Set(graph.nodes.filter((n) => n.attrs.frozen === true).map((n) => names[n.id]!));
+  for (const layer of model.layers) {
+    const owner = frozen.has(layer.name) || [...layer.name.matchAll(/\./g)].some((m) => frozen.has(layer.name.slice(0, m.index)));
+    layer.trainable = !owner;
+  }
 }
 
 class GraphBuilder {
@@ -130,11 +145,13 @@ class GraphBuilder {
       case 'globalmaxpool':
         return tf.layers.globalMaxPooling2d({ name }).apply(x) as tf.SymbolicTensor;
       case 'zeropad': {
-        const [h, w] = size(a.size);
-        return tf.layers.zeroPadding2d({ name, padding: [h, w] }).apply(x) as tf.SymbolicTensor;
+        const [top, bottom, left, right] = zeroPadSides(a);
+        return tf.layers.zeroPadding2d({ name, padding: [[top, bottom], [left, right]] }).apply(x) as tf.SymbolicTensor;
       }
       case 'batchnorm': {
-        const layer = tf.layers.batchNormalization({ name, axis: -1, epsilon: a.eps as number, momentum: a.momentum as number });
+        const config = { name, axis: -1, epsilon: a.eps as number, momentum: a.momentum as number, scale: a.scale !== false, center: a.center !== false };
+        // A pretrained base's batchnorm keeps its statistics: inference mode, as Keras runs a frozen one.
+        const layer = typeof a.baseLayer === 'string' ? new InferenceBatchNorm(config) : tf.layers.batchNormalization(config);
         return this.activate(layer.apply(x) as tf.SymbolicTensor, activation, name);
       }
       case 'lrn':
@@ -235,7 +252,7 @@ class GraphBuilder {
 }
 
 function activationOf(node: LayerNode): Activation {
-  const STANDALONE = ['relu', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'softmax', 'linear'];
+  const STANDALONE = ['relu', 'relu6', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'softmax', 'linear'];
   if (STANDALONE.includes(node.op)) return node.op as Activation;
   return ((node.attrs.activation as string | undefined) ?? 'linear') as Activation;
 }

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { selectBackend } from './backends';
 import { layerNames, layerType } from '../language/summary';
 import type { EncodedArray, InspectRequest, InspectResult } from '../protocol/inspect';
+import { loadBaseWeights } from './base-model';
 import { loadCheckpointWeights } from './checkpoint';
 import { compileModel, tfLayerName, type CompiledModel } from './compile';
 import { readImageFile } from './data/image-file';
@@ -22,7 +23,9 @@ export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'mo
   await selectBackend({ force: request.backend, nativeDir: request.nativeDir, searchFrom: [dirname(resolve(request.file))] });
   const seed = loaded.spec.seed ?? 42;
   const compiled = compileModel(loaded.graph, { seed });
-  let weights = `untrained (seed ${seed})`;
+  // Without a run, a pretrained base still shows what it learned; only the rest is untrained.
+  const fromBases = !request.run && loadBaseWeights(loaded.graph, compiled) > 0;
+  let weights = fromBases ? `pretrained base, head untrained (seed ${seed})` : `untrained (seed ${seed})`;
   if (request.run) {
     const dir = ['best', 'last'].map((k) => join(request.run!, k)).find((d) => existsSync(join(d, 'model.json')));
     if (!dir) throw new ModelFileError(`${request.run} has no best/ or last/ checkpoint`);

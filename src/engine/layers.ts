@@ -66,5 +66,22 @@ export class LocalResponseNorm extends tf.layers.Layer {
   }
 }
 
+type BatchNormConfig = Parameters<typeof tf.layers.batchNormalization>[0];
+const BatchNormalization = Object.getPrototypeOf(tf.layers.batchNormalization({})).constructor as new (config?: BatchNormConfig) => tf.layers.Layer;
+
+/**
+ * Batch normalisation that always uses its moving statistics, also while the model trains:
+ * how a pretrained base's batchnorm runs, so a frozen base computes the features it learned
+ * and small batches cannot disturb its statistics (Keras does this for trainable = False).
+ */
+export class InferenceBatchNorm extends BatchNormalization {
+  static className = 'ConvLabInferenceBatchNorm';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    return super.call(inputs, { ...kwargs, training: false });
+  }
+}
+
 tf.serialization.registerClass(ChannelSlice);
+tf.serialization.registerClass(InferenceBatchNorm as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>);
 tf.serialization.registerClass(LocalResponseNorm);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { analyze, type Analysis } from '../language/analyze';
 import type { ModelGraph } from '../language/graph';
 import type { TrainSpec } from '../language/train';
+import { baseModelReader } from './base-location';
 
 /** A problem in the model file, located as compilers print it (1-based). */
 export class ModelFileError extends Error {
@@ -26,6 +27,7 @@ const DEFAULT_SPEC: Omit<TrainSpec, 'model' | 'span'> = {
   augment: { flip: false, vflip: false, crop: 0, rotate: 0, zoom: 0, shift: 0, shear: 0 },
   checkpointMonitor: 'val_loss',
   metrics: { top5: false },
+  critical: [],
 };
 
 /**
@@ -39,7 +41,7 @@ export function loadModelFile(file: string, modelName?: string): LoadedModel {
   } catch (error) {
     throw new ModelFileError(`${file}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const analysis = analyze(text);
+  const analysis = analyze(text, { readBaseModel: baseModelReader(file) });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0]!;

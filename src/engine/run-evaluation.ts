@@ -3,6 +3,7 @@ import type { BackendName } from '../protocol/engine';
 import { calibrationError, fitTemperature, negativeLogLikelihood } from './calibration';
 import { collectLogits } from './evaluate';
 import { loadInspectable } from './inspect';
+import { ModelFileError } from './model-file';
 import { argmaxRows, confusionMatrix, perClassScores } from './metrics';
 import { readRunSummary } from './runs';
 import { openTrainingData } from './training-data';
@@ -12,6 +13,8 @@ export interface EvaluateRunOptions {
   backend?: BackendName;
   /** How many of the most confident mistakes to list. */
   worst?: number;
+  /** Classes to report the sensitivity of, besides those the train section marks critical. */
+  critical?: string[];
 }
 
 /**
@@ -34,6 +37,9 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
     const confusion = confusionMatrix(predicted, test.labels, classes);
     const names = data.event.classes;
     const correct = predicted.reduce((sum, p, n) => sum + (p === test.labels[n] ? 1 : 0), 0);
+    const criticalNames = [...new Set([...spec.critical, ...(options.critical ?? [])])];
+    const unknown = criticalNames.filter((name) => !names.includes(name));
+    if (unknown.length > 0) throw new ModelFileError(`critical class ${unknown.map((n) => `'${n}'`).join(', ')} is not one of the dataset's classes (${names.join(', ')})`);
     const before = calibrationError(test, 1);
     const after = calibrationError(test, temperature);
     return {
@@ -41,9 +47,14 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
       accuracy: correct / test.labels.length,
       confusion,
       perClass: perClassScores(confusion).map((scores, c) => ({ name: names[c]!, ...scores })),
+      critical: criticalNames.map((name) => {
+        const c = names.indexOf(name);
+        const support = confusion[c]!.reduce((a, b) => a + b, 0);
+        return { name, sensitivity: support > 0 ? confusion[c]![c]! / support : NaN, missed: support - confusion[c]![c]!, support };
+      }),
       calibration: {
         temperature, fittedOn: validation ? 'validation split' : 'none (no validation split): temperature 1',
-        before: { nll: negativeLogLikelihood(test, 1), ece: before.ece },
+        before: { nll: negativeLogLikelihood(test, 1), ece: before.ece, bins: before.bins },
         after: { nll: negativeLogLikelihood(test, temperature), ece: after.ece },
         bins: after.bins,
       },

@@ -6,7 +6,8 @@ import type { BackendName, CancelledEvent, DoneEvent, EngineEvent, EpochMetrics 
 import { augmentBatch, augments } from './augment';
 import { selectBackend } from './backends';
 import { loadCheckpointWeights, loadOptimizerState, loadTrainingState, saveCheckpoint, type TrainingState } from './checkpoint';
-import { compileModel, type CompiledModel } from './compile';
+import { fetchBases, loadBaseWeights } from './base-model';
+import { applyTrainability, compileModel, type CompiledModel } from './compile';
 import { seededRandom } from './data/random';
 import { evaluateSplit } from './evaluate';
 import { loadModelFile, ModelFileError } from './model-file';
@@ -18,6 +19,7 @@ import { learningRateOf, makeOptimizer, setLearningRate } from './optimizers';
 import { appendMetrics, createRunDir, writeSummary } from './runs';
 import { BestTracker, TrainingSchedule } from './schedule';
 import { tf } from './tf';
+import { trainingStages, type TrainingStage } from '../language/stages';
 
 export interface TrainOptions {
   file: string;
@@ -49,6 +51,7 @@ const DEFAULT_SEED = 42;
 
 /** Trains a model file's model as its train section says; resolves with the final event. */
 export async function train(options: TrainOptions): Promise<DoneEvent | CancelledEvent> {
+  await fetchBases(options.file, options.onDownload, options.signal);
   const { graph, spec: written } = loadModelFile(options.file, options.model);
   const spec: TrainSpec = {
     ...written,
@@ -62,7 +65,7 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
   const params = totals(graph).params;
   options.onEvent({
     type: 'start', runDir, model: graph.name, file: options.file, params,
-    epochs: spec.epochs, batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
+    epochs: spec.epochs + (spec.finetune?.epochs ?? 0), batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
   });
   const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
   const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
@@ -75,9 +78,12 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
 
 class TrainingRun {
   private readonly compiled: CompiledModel;
-  private readonly optimizer: tf.Optimizer;
+  private optimizer: tf.Optimizer;
+  private readonly stages: TrainingStage[];
+  private stage = 0;
+  private readonly totalEpochs: number;
   private readonly objective: ObjectiveOptions;
-  private readonly schedule: TrainingSchedule;
+  private schedule: TrainingSchedule;
   private readonly inputShape: number[];
   private step: Stepper;
   private trainingSeconds = 0;
@@ -89,6 +95,9 @@ class TrainingRun {
     private readonly runDir: string, private readonly backend: BackendName, private readonly options: TrainOptions,
   ) {
     this.compiled = compileModel(graph, { seed: spec.seed });
+    loadBaseWeights(graph, this.compiled);
+    this.stages = trainingStages(graph, spec);
+    this.totalEpochs = this.stages.reduce((sum, s) => sum + s.epochs, 0);
     this.optimizer = makeOptimizer(spec.optimizer);
     this.inputShape = graph.nodes[0]!.outputShape!;
     this.objective = {
@@ -104,8 +113,9 @@ class TrainingRun {
   private async startStepper(): Promise<void> {
     const workers = this.options.workers ?? 1;
     if (workers <= 1 || (this.backend !== 'wasm' && this.backend !== 'cpu')) return;
+    const stage = this.stages[this.stage]!;
     this.step = await ParallelStep.start({
-      graph: this.graph, seed: this.spec.seed!, optimizer: this.spec.optimizer, objective: this.objective, backend: this.backend,
+      graph: stage.graph, seed: this.spec.seed!, optimizer: { ...this.spec.optimizer, lr: learningRateOf(this.optimizer) }, objective: this.objective, backend: this.backend,
       nativeDir: this.options.nativeDir, replicas: workers, compiled: this.compiled, coordinatorOptimizer: this.optimizer,
     });
   }
@@ -118,11 +128,45 @@ class TrainingRun {
     }
   }
 
+  /** The first epoch (0-based, over all stages) of each stage. */
+  private stageStart(stage: number): number {
+    return this.stages.slice(0, stage).reduce((sum, s) => sum + s.epochs, 0);
+  }
+
+  private announceStage(): void {
+    if (this.stages.length === 1) return;
+    const stage = this.stages[this.stage]!;
+    this.options.onEvent({
+      type: 'stage', stage: this.stage + 1, stages: this.stages.length, name: stage.name, fromEpoch: this.stageStart(this.stage) + 1,
+      epochs: stage.epochs, learningRate: learningRateOf(this.optimizer), params: stage.params,
+    });
+  }
+
+  /**
+   * Moves to the next stage: thaw its layers, start a fresh optimizer at its learning rate (as
+   * Keras does when the model is compiled again) and a step that sees the new trainable set.
+   */
+  private async enterStage(stage: number): Promise<void> {
+    const next = this.stages[stage]!;
+    await this.step.pull();
+    await this.step.dispose();
+    applyTrainability(next.graph, this.compiled.model);
+    this.optimizer.dispose();
+    this.optimizer = makeOptimizer({ ...this.spec.optimizer, lr: next.learningRate });
+    this.stage = stage;
+    this.schedule = new TrainingSchedule(this.spec);
+    this.step = new SerialStepper(new TrainingStep(this.compiled, this.optimizer, this.objective));
+    await this.startStepper();
+    await this.step.push();
+  }
+
   private async train(resume?: TrainingState): Promise<DoneEvent | CancelledEvent> {
     await this.startStepper();
     let startEpoch = 0;
     let skipBatches = 0;
     if (resume) {
+      const resumedStage = this.stages.filter((_, s) => this.stageStart(s) <= resume.epoch).length - 1;
+      if (resumedStage > 0) await this.enterStage(resumedStage);
       await loadCheckpointWeights(join(this.runDir, 'last'), this.compiled.model);
       await loadOptimizerState(join(this.runDir, 'last'), this.optimizer);
       setLearningRate(this.optimizer, resume.learningRate);
@@ -134,7 +178,12 @@ class TrainingRun {
     }
     let epochsRun = startEpoch;
     let stoppedEarly = false;
-    for (let epoch = startEpoch; epoch < this.spec.epochs; epoch++) {
+    if (skipBatches === 0 && startEpoch === this.stageStart(this.stage)) this.announceStage();
+    for (let epoch = startEpoch; epoch < this.totalEpochs; epoch++) {
+      if (this.stage + 1 < this.stages.length && epoch === this.stageStart(this.stage + 1)) {
+        await this.enterStage(this.stage + 1);
+        this.announceStage();
+      }
       const outcome = await this.runEpoch(epoch, skipBatches);
       skipBatches = 0;
       if (outcome.cancelled) return this.cancel(epoch, outcome.batchesDone);
@@ -147,7 +196,9 @@ class TrainingRun {
       await this.checkpoint(epoch + 1, 0, outcome.metrics);
       if (decision.stop) {
         stoppedEarly = true;
-        break;
+        // Early stopping ends a stage: the next one (fine-tuning) still runs.
+        if (this.stage + 1 >= this.stages.length) break;
+        epoch = this.stageStart(this.stage + 1) - 1;
       }
     }
     if (this.spec.earlyStop?.restore && this.best.bestEpoch !== undefined) await loadCheckpointWeights(join(this.runDir, 'best'), this.compiled.model);
@@ -168,7 +219,7 @@ class TrainingRun {
     const split = this.data.train;
     const examples = Math.min(split.count, spec.limit ?? Infinity);
     const batches = Math.ceil(examples / spec.batch);
-    options.onEvent({ type: 'epochBegin', epoch: epoch + 1, epochs: spec.epochs, learningRate: learningRateOf(this.optimizer), batches });
+    options.onEvent({ type: 'epochBegin', epoch: epoch + 1, epochs: this.totalEpochs, learningRate: learningRateOf(this.optimizer), batches });
     const random = seededRandom((spec.seed! * 7919 + epoch) >>> 0);
     const augment = augments(spec.augment) && this.inputShape.length === 3;
     const sums = { loss: 0, correct: 0, top5: 0, count: 0 };
@@ -209,7 +260,7 @@ class TrainingRun {
       const val = await evaluateSplit(this.compiled, this.data.validation, this.inputShape, this.objective, spec.batch);
       Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {});
     }
-    const event = { type: 'epochEnd' as const, epoch: epoch + 1, epochs: spec.epochs, learningRate: learningRateOf(this.optimizer), seconds: round(seconds), examplesPerSecond: round(sums.count / seconds), ...metrics };
+    const event = { type: 'epochEnd' as const, epoch: epoch + 1, epochs: this.totalEpochs, learningRate: learningRateOf(this.optimizer), seconds: round(seconds), examplesPerSecond: round(sums.count / seconds), ...metrics };
     appendMetrics(this.runDir, { ...event, type: undefined, tensors: tf.memory().numTensors });
     options.onEvent(event);
     return { cancelled: false, batchesDone: index, metrics };

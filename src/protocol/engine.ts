@@ -108,6 +108,23 @@ export interface ErrorEvent {
   location?: { file: string; line: number; column: number };
 }
 
+/**
+ * A training stage begins: the only one, or with `finetune` first the head on the frozen base,
+ * then the fine-tuning of its top layers. Says what trains in it.
+ */
+export interface StageEvent {
+  type: 'stage';
+  /** 1-based. */
+  stage: number;
+  stages: number;
+  name: 'train' | 'fine-tune';
+  /** The first epoch of the stage, 1-based, counted over all stages. */
+  fromEpoch: number;
+  epochs: number;
+  learningRate: number;
+  params: { trainable: number; nonTrainable: number; total: number };
+}
+
 export interface CancelledEvent {
   type: 'cancelled';
   runDir: string;
@@ -120,6 +137,7 @@ export type EngineEvent =
   | StartEvent
   | BackendEvent
   | DatasetEvent
+  | StageEvent
   | EpochBeginEvent
   | BatchEvent
   | EpochEndEvent

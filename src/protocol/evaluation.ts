@@ -11,11 +11,20 @@ export interface EvaluationReport {
   /** confusion[true][predicted] */
   confusion: number[][];
   perClass: { name: string; precision: number; recall: number; f1: number; support: number }[];
+  /**
+   * The classes marked critical (`critical NAME` in the train section, or `--critical`): the
+   * ones whose misses cost most, such as PNEUMONIA in triage. Sensitivity is their recall.
+   */
+  critical: { name: string; sensitivity: number; missed: number; support: number }[];
   /** Temperature fitted on the validation split by NLL (1 when there is none), and its effect on the test split. */
   calibration: {
     temperature: number;
     fittedOn: string;
-    before: { nll: number; ece: number };
+    /**
+     * At temperature 1. `bins` are the same confidence bins before scaling, for the reliability
+     * diagram's before/after bars; an engine that does not report them leaves them out.
+     */
+    before: { nll: number; ece: number; bins?: ReliabilityBinJson[] };
     after: { nll: number; ece: number };
     bins: ReliabilityBinJson[];
   };

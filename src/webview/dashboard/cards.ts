@@ -40,6 +40,14 @@ function cardsOf(run: RunModel): Card[] {
       title: [d.source, ...d.notes].join('\n'),
     });
   }
+  const stage = run.stages.at(-1);
+  if (stage) {
+    cards.push({
+      key: 'stage', label: `Stage ${stage.stage} of ${stage.stages}`, value: stage.name === 'fine-tune' ? 'Fine-tuning' : 'Head on frozen base',
+      detail: `${formatInteger(stage.params.trainable)} trainable · ${formatInteger(stage.params.nonTrainable)} frozen · lr ${stage.learningRate}`,
+      title: run.stages.map((s) => `stage ${s.stage} (${s.name}) from epoch ${s.fromEpoch}: ${formatInteger(s.params.trainable)} trainable, ${formatInteger(s.params.nonTrainable)} non-trainable`).join('\n'),
+    });
+  }
   const mean = meanEpochSeconds(run);
   const lastEpoch = run.epochs.at(-1);
   if (mean !== undefined && lastEpoch) {

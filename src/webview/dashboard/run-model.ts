@@ -1,4 +1,4 @@
-import type { BackendEvent, CancelledEvent, DatasetEvent, DoneEvent, EngineEvent, ErrorEvent, StartEvent } from '../../protocol/engine';
+import type { BackendEvent, CancelledEvent, DatasetEvent, DoneEvent, EngineEvent, ErrorEvent, StageEvent, StartEvent } from '../../protocol/engine';
 import type { RunHistory } from '../../protocol/webview';
 import type { EpochResult } from '../shared/verdict';
 
@@ -32,6 +32,8 @@ export interface RunModel {
   start?: StartEvent;
   backend?: BackendEvent;
   dataset?: DatasetEvent;
+  /** Transfer learning's stages so far (none for a one-stage run). */
+  stages: StageEvent[];
   epochs: EpochRow[];
   batches: BatchSample[];
   /** Learning rate over time: each epoch's start and each batch. */
@@ -44,7 +46,7 @@ export interface RunModel {
 }
 
 export function runFromHistory(history: RunHistory): RunModel {
-  const run: RunModel = { name: history.name, runDir: history.runDir, status: 'starting', epochs: [], batches: [], learningRates: [] };
+  const run: RunModel = { name: history.name, runDir: history.runDir, status: 'starting', stages: [], epochs: [], batches: [], learningRates: [] };
   for (const event of history.events) applyEvent(run, event);
   return run;
 }
@@ -60,6 +62,9 @@ export function applyEvent(run: RunModel, event: EngineEvent): void {
       break;
     case 'dataset':
       run.dataset = event;
+      break;
+    case 'stage':
+      run.stages = [...run.stages.filter((s) => s.stage !== event.stage), event];
       break;
     case 'epochBegin':
       run.status = 'running';

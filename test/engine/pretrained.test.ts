@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { analyze } from '../../src/language/analyze';
+import { baseModelReader } from '../../src/engine/base-location';
+import { loadBaseWeights } from '../../src/engine/base-model';
+import { loadCheckpointWeights } from '../../src/engine/checkpoint';
+import { compileModel, type CompiledModel } from '../../src/engine/compile';
+import { tf } from '../../src/engine/tf';
+import { train } from '../../src/engine/trainer';
+import type { EngineEvent, StageEvent } from '../../src/protocol/engine';
+
+const repoRoot = join(__dirname, '..', '..');
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+/**
+ * A small Keras-style base made and saved by TensorFlow.js itself, with batchnorm statistics far
+ * from 0 and 1 so that inference and training mode give different outputs.
+ */
+async function saveBase(dir: string): Promise<Record<string, Float32Array>> {
+  const input = tf.input({ shape: [28, 28, 1], name: 'pixels' });
+  let x = tf.layers.zeroPadding2d({ name: 'pad', padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ name: 'conv', filters: 6, kernelSize: 3, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: 'bn' }).apply(x) as tf.SymbolicTensor;
+  const relu = tf.layers.reLU({ name: 'relu', maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+  const dw = tf.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, padding: 'same' }).apply(relu) as tf.SymbolicTensor;
+  const sum = tf.layers.add({ name: 'sum' }).apply([relu, dw]) as tf.SymbolicTensor;
+  const pool = tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }).apply(sum) as tf.SymbolicTensor;
+  const head = tf.layers.dense({ name: 'logits', units: 3 }).apply(tf.layers.flatten({ name: 'flat' }).apply(pool)) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: head, name: 'tinybase' });
+  const bn = model.getLayer('bn');
+  bn.setWeights([tf.fill([6], 1.5), tf.fill([6], 0.2), tf.fill([6], 0.3), tf.fill([6], 4)]);
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const weights = Object.fromEntries(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
+  model.dispose();
+  return weights;
+}
+
+const MODEL = (train: string) => `model Transfer {
+  input 28x28x1
+  base: pretrained "base/model.json" until pool freeze all
+  flatten
+  out: dense 10 softmax
+}
+train Transfer {
+  data mnist
+  ${train.split(';').join('\n  ')}
+}
+`;
+
+/** The base as TensorFlow.js itself loads it: the reference our layers must agree with. */
+async function loadOriginal(dir: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const group = json.weightsManifest[0];
+  const bytes = Buffer.concat(group.paths.map((path: string) => readFileSync(join(dir, path))));
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData }));
+}
+
+function setUp(train: string): { file: string; runs: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-transfer-'));
+  const file = join(dir, 'transfer.cnn');
+  writeFileSync(file, MODEL(train));
+  return { file, runs: join(dir, 'runs'), dir };
+}
+
+function compiledFrom(file: string): { compiled: CompiledModel; weight: (layer: string, index: number) => Float32Array } {
+  const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file) });
+  assert.deepEqual(analysis.diagnostics.map((d) => d.message), []);
+  const compiled = compileModel(analysis.models[0]!, { seed: 9 });
+  return { compiled, weight: (layer, index) => compiled.model.getLayer(layer).getWeights()[index]!.dataSync() as Float32Array };
+}
+
+test('a base\'s weights load by Keras name and compute what the original model computes', async () => {
+  const { file, dir } = setUp('epochs 1');
+  await saveBase(join(dir, 'base'));
+  const original = await loadOriginal(join(dir, 'base'));
+  const features = tf.model({ inputs: original.inputs, outputs: original.getLayer('pool').output as tf.SymbolicTensor });
+  const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file) });
+  const graph = analysis.models[0]!;
+  const compiled = compileModel(graph, { seed: 1 });
+  assert.equal(loadBaseWeights(graph, compiled), 1 + 4 + 2, 'conv kernel, four batchnorm weights, depthwise kernel and bias');
+  const pool = graph.nodes.find((n) => n.name === 'base/pool')!;
+  const ours = tf.model({ inputs: compiled.model.inputs, outputs: compiled.model.getLayer(compiled.layerOfNode.get(pool.id)!).output as tf.SymbolicTensor });
+  const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 5);
+  const expected = features.predict(x) as tf.Tensor;
+  // Training mode too: the base's batchnorm keeps its statistics, as Keras runs a frozen one.
+  for (const training of [false, true]) {
+    const got = ours.apply(x, { training }) as tf.Tensor;
+    assert.ok(tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]! < 1e-5, `training=${training}`);
+  }
+});
+
+test('two stages: the head trains on the frozen base, then fine-tuning trains the base but not its batchnorm statistics', async () => {
+  const { file, runs, dir } = setUp('epochs 1; batch 32; limit 320; validation none; seed 4; optimizer adam lr 0.01; finetune epochs 1 lr 0.001 unfreeze all');
+  const saved = await saveBase(join(dir, 'base'));
+  const events: EngineEvent[] = [];
+  const done = await train({ file, runsDir: runs, onEvent: (event) => events.push(event) });
+  assert.equal(done.type, 'done');
+  const stages = events.filter((e): e is StageEvent => e.type === 'stage');
+  assert.deepEqual(stages.map((s) => [s.stage, s.name, s.fromEpoch, s.learningRate, s.params.trainable, s.params.nonTrainable]), [
+    // The head: 7·7·6 features to 10 classes, 2,950; the base: conv 54, batchnorm 24, depthwise 60.
+    [1, 'train', 1, 0.01, 2_950, 54 + 24 + 60],
+    [2, 'fine-tune', 2, 0.001, 2_950 + 54 + 60, 24],
+  ]);
+  assert.deepEqual(events.filter((e) => e.type === 'epochBegin').map((e) => e.type === 'epochBegin' && `${e.epoch}/${e.epochs}`), ['1/2', '2/2']);
+
+  // The first stage alone, for the weights it leaves.
+  const { file: headOnly, runs: headRuns, dir: headDir } = setUp('epochs 1; batch 32; limit 320; validation none; seed 4; optimizer adam lr 0.01');
+  mkdirSync(join(headDir, 'base'));
+  for (const name of ['model.json', 'weights.bin']) writeFileSync(join(headDir, 'base', name), readFileSync(join(dir, 'base', name)));
+  const headDone = await train({ file: headOnly, runsDir: headRuns, onEvent: () => {} });
+
+  const same = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-6);
+  const afterHead = compiledFrom(headOnly);
+  await loadCheckpointWeights(join(headDone.runDir, 'last'), afterHead.compiled.model);
+  assert.ok(same(afterHead.weight('base.conv', 0), saved['conv/kernel']!), 'stage 1 leaves the frozen conv as loaded');
+  assert.ok(same(afterHead.weight('base.bn', 2), saved['bn/moving_mean']!), 'and the batchnorm statistics');
+
+  const afterTuning = compiledFrom(file);
+  await loadCheckpointWeights(join(done.runDir, 'last'), afterTuning.compiled.model);
+  assert.ok(!same(afterTuning.weight('base.conv', 0), saved['conv/kernel']!), 'fine-tuning trains the conv');
+  assert.ok(same(afterTuning.weight('base.bn', 0), saved['bn/gamma']!), 'batchnorm stays frozen');
+  assert.ok(same(afterTuning.weight('base.bn', 3), saved['bn/moving_variance']!), 'with its statistics');
+});
+
+test('the shipped MobileNetV2 base computes what nsfwjs\' own model computes at out_relu', async () => {
+  const dir = join(repoRoot, 'samples', 'backbones', 'mobilenet-v2-nsfwjs');
+  const original = await loadOriginal(dir);
+  const features = tf.model({ inputs: original.inputs, outputs: original.getLayer('out_relu').output as tf.SymbolicTensor });
+  const file = join(mkdtempSync(join(tmpdir(), 'convlab-mobilenet-')), 'm.cnn');
+  writeFileSync(file, `model M {\n  input 224x224x3\n  f: pretrained "${dir}/model.json" until out_relu freeze all\n  globalavgpool\n  dense 2 softmax\n}\n`);
+  const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file) });
+  assert.deepEqual(analysis.diagnostics.map((d) => d.message), []);
+  const graph = analysis.models[0]!;
+  const compiled = compileModel(graph, { seed: 1 });
+  loadBaseWeights(graph, compiled);
+  const node = graph.nodes.find((n) => n.name === 'f/out_relu')!;
+  const ours = tf.model({ inputs: compiled.model.inputs, outputs: compiled.model.getLayer(compiled.layerOfNode.get(node.id)!).output as tf.SymbolicTensor });
+  const x = tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 11);
+  const difference = tf.max(tf.abs(tf.sub(ours.predict(x) as tf.Tensor, features.predict(x) as tf.Tensor))).dataSync()[0]!;
+  assert.ok(difference < 1e-3, `largest difference ${difference}`);
+});
+
+test('a missing or mismatched weights file is an error naming the file', async () => {
+  const { file, dir } = setUp('epochs 1');
+  await saveBase(join(dir, 'base'));
+  const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file) });
+  const graph = analysis.models[0]!;
+  const compiled = compileModel(graph);
+  writeFileSync(join(dir, 'base', 'weights.bin'), Buffer.alloc(10));
+  assert.throws(() => loadBaseWeights(graph, compiled), /weights\.bin: 10 bytes, but model\.json's manifest describes \d+/);
+  rmSync(join(dir, 'base', 'weights.bin'));
+  assert.throws(() => loadBaseWeights(graph, compiled), /weights\.bin: cannot read the base's weights \(ENOENT\)/);
+});
