@@ -1,8 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gradCam } from '../engine/gradcam';
 import { gradCamPng } from '../engine/gradcam-image';
-import { loadExample, loadInspectable } from '../engine/inspect';
-import type { InspectRequest } from '../protocol/inspect';
+import { encode, loadExample, loadInspectable } from '../engine/inspect';
+import { readRunSummary } from '../engine/runs';
+import { tf } from '../engine/tf';
+import type { GradCamResult } from '../protocol/gradcam';
+import type { EncodedArray, InspectRequest } from '../protocol/inspect';
 
 export interface GradCamRequest extends Omit<InspectRequest, 'layer'> {
   layer?: string;
@@ -19,12 +23,15 @@ export async function runGradCam(request: GradCamRequest, json: boolean, out: (t
     const cam = gradCam(model.loaded.graph, model.compiled, example.x, { layer: request.layer, classIndex: request.classIndex });
     if (request.out) writeFileSync(request.out, gradCamPng(example.x, shape, cam.heatmap, cam.height, cam.width));
     const classes = model.loaded.graph.nodes[model.loaded.graph.outputs[0]!.node]!.outputShape![0]!;
-    const result = {
+    const classNames = request.run ? runClassNames(request.run, classes) : undefined;
+    const result: Omit<GradCamResult, 'input'> = {
       model: model.loaded.graph.name, layer: cam.layer, weights: model.weights, source: example.source, label: example.label,
       classIndex: cam.classIndex, probability: cam.probabilities[cam.classIndex]!, probabilities: Array.from(cam.probabilities),
       heatmap: { height: cam.height, width: cam.width, values: Array.from(cam.heatmap, (v) => Math.round(v * 1000) / 1000) }, png: request.out, classes,
+      ...(classNames ? { classNames } : {}),
     };
-    if (json) out(JSON.stringify(result));
+    // The JSON carries the input as the model saw it, so a view can draw the overlay itself at any opacity.
+    if (json) out(JSON.stringify({ ...result, input: encodeInput(example.x, shape) } satisfies GradCamResult));
     else {
       out([
         `${result.model} · Grad-CAM of ${result.layer} (${cam.height}×${cam.width}) · weights: ${result.weights}`,
@@ -36,5 +43,21 @@ export async function runGradCam(request: GradCamRequest, json: boolean, out: (t
     return 0;
   } finally {
     model.compiled.model.dispose();
+  }
+}
+
+/** The class names the run's summary.json recorded, when they match the model's outputs. */
+function runClassNames(run: string, classes: number): string[] | undefined {
+  if (!existsSync(join(run, 'summary.json'))) return undefined;
+  const names = readRunSummary(run, 'gradcam').dataset?.classes;
+  return names && names.length === classes ? names : undefined;
+}
+
+function encodeInput(x: Float32Array, shape: [number, number, number]): EncodedArray {
+  const tensor = tf.tensor(x, shape);
+  try {
+    return encode(tensor);
+  } finally {
+    tensor.dispose();
   }
 }

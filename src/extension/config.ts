@@ -1,6 +1,7 @@
 /** ConvLab's settings (package.json `contributes.configuration`), read in one typed place. */
 import * as vscode from 'vscode';
-import { BACKEND_SETTINGS, type BackendSetting, type TrainSettings } from './jobs/engine-command';
+import { dirname } from 'node:path';
+import { BACKEND_SETTINGS, type BackendSetting, type ServeOptions, type TrainSettings } from './jobs/engine-command';
 
 export const CONFIG_SECTION = 'convlab';
 
@@ -33,4 +34,25 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function baseDirFor(file: vscode.Uri): string {
   const folder = vscode.workspace.getWorkspaceFolder(file);
   return folder ? folder.uri.fsPath : vscode.Uri.joinPath(file, '..').fsPath;
+}
+
+/**
+ * Where relative folders in settings start for a run folder: its workspace folder, else the
+ * folder of the model file it trained (where `convlab.runsDir` was resolved from), else its parent.
+ */
+export function baseDirForRun(runDir: string, modelFile?: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(runDir));
+  if (folder) return folder.uri.fsPath;
+  return modelFile ? dirname(modelFile) : dirname(runDir);
+}
+
+/** `convlab.service.*`: how `convlab serve` listens and when it says "refer". */
+export function readServiceSettings(scope?: vscode.Uri): ServeOptions {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
+  const port = config.get<number>('service.port', 0);
+  const referBelow = config.get<number | null>('service.referBelow', null);
+  return {
+    port: Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined,
+    referBelow: typeof referBelow === 'number' && referBelow > 0 && referBelow <= 1 ? referBelow : undefined,
+  };
 }

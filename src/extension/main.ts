@@ -6,9 +6,11 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { PredictionServices } from './commands/prediction-service';
 import { registerCommands } from './commands/register';
 import { readSettings } from './config';
 import { serveEngineArguments } from './jobs/engine-command';
+import type { EngineLauncher } from './jobs/engine-process';
 import { ThroughputStore } from './jobs/estimate';
 import { JobManager } from './jobs/job-manager';
 import { chooseEngineRuntime } from './jobs/node-runtime';
@@ -16,13 +18,16 @@ import { ServeEngineClient } from './jobs/serve-engine-client';
 import { createLanguageClient, ModelService } from './lsp/client';
 import { ARCHITECTURE_VIEW_TYPE, ArchitecturePanel } from './panels/architecture-panel';
 import { DASHBOARD_VIEW_TYPE, DashboardPanels } from './panels/dashboard-panel';
+import { EVALUATION_VIEW_TYPE, EvaluationPanel } from './panels/evaluation-panel';
 import { FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel } from './panels/feature-maps-panel';
+import { GRAD_CAM_VIEW_TYPE, GradCamPanel } from './panels/gradcam-panel';
 import { SummaryDocuments } from './panels/summary-documents';
 import { TrainingStatusBar } from './status-bar';
 
 let client: LanguageClient | undefined;
 let jobs: JobManager | undefined;
 let engine: ServeEngineClient | undefined;
+let services: PredictionServices | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ConvLab', { log: true });
@@ -44,9 +49,17 @@ export function activate(context: vscode.ExtensionContext): void {
     const chosen = await runtime(readSettings());
     return { command: chosen.command, args: serveEngineArguments(cliPath), cwd: folder, env: chosen.env };
   }, (line) => log.info(line));
+  // One-shot engine commands (eval, gradcam, serve) run with the same runtime as training.
+  const launch: EngineLauncher = async (args, cwd) => {
+    const chosen = await runtime(readSettings());
+    return { command: chosen.command, args, cwd, env: chosen.env };
+  };
+  services = new PredictionServices({ cliPath, launch, log });
   const summaries = new SummaryDocuments(models);
   const architecture = { extensionUri: context.extensionUri, models, log };
   const featureMaps = { extensionUri: context.extensionUri, models, engine, log };
+  const evaluation = { extensionUri: context.extensionUri, log, cliPath, launch };
+  const gradCam = { extensionUri: context.extensionUri, models, log, cliPath, launch };
 
   context.subscriptions.push(
     statusBar,
@@ -61,7 +74,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, ArchitecturePanel.serializer(architecture)),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, dashboards.serializer()),
     vscode.window.registerWebviewPanelSerializer(FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel.serializer(featureMaps)),
-    ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps }),
+    vscode.window.registerWebviewPanelSerializer(EVALUATION_VIEW_TYPE, EvaluationPanel.serializer(evaluation)),
+    vscode.window.registerWebviewPanelSerializer(GRAD_CAM_VIEW_TYPE, GradCamPanel.serializer(gradCam)),
+    ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps, evaluation, gradCam, services }),
   );
 
   // Commands and panels work on without the server (they say so when a request fails).
@@ -73,5 +88,5 @@ export function activate(context: vscode.ExtensionContext): void {
 
 export async function deactivate(): Promise<void> {
   engine?.dispose();
-  await Promise.all([jobs?.dispose(), client?.stop()]);
+  await Promise.all([jobs?.dispose(), services?.dispose(), client?.stop()]);
 }

@@ -4,6 +4,8 @@
  * webviews never see anything else of the host.
  */
 import type { EngineEvent } from './engine';
+import type { EvaluationReport } from './evaluation';
+import type { GradCamResult } from './gradcam';
 import type { GraphJson } from './graph';
 import type { InspectResult } from './inspect';
 import type { JsonRange } from './summary';
@@ -74,4 +76,62 @@ export interface FeatureMapsState {
   layer: string;
   run?: string;
   sample?: number;
+}
+
+// ---- evaluation of a finished run ----------------------------------------------------------
+
+export type EvaluationToView =
+  /** `convlab eval` is running on this run folder. */
+  | { type: 'evaluating'; runDir: string }
+  | { type: 'report'; report: EvaluationReport }
+  | { type: 'error'; runDir: string; message: string };
+
+export type EvaluationFromView =
+  | ReadyMessage
+  /** Run the evaluation again (after more training, or after an error was fixed). */
+  | { type: 'evaluate' }
+  /** Open the run's training dashboard. */
+  | { type: 'openRun' }
+  /** Grad-CAM of a test example (a mistake in the list) with this run's weights. */
+  | { type: 'explain'; sample: number };
+
+export interface EvaluationState {
+  runDir: string;
+  /** Kept so a reload shows the report without evaluating again. */
+  report?: EvaluationReport;
+}
+
+// ---- Grad-CAM ------------------------------------------------------------------------------
+
+export interface GradCamLayer {
+  name: string;
+  type: string;
+  /** [h, w, c] */
+  outputShape: number[];
+}
+
+export type GradCamToView =
+  /** The layers with maps to explain; `current` is undefined for the engine's default (the last). */
+  | { type: 'layers'; layers: GradCamLayer[]; current?: string }
+  | { type: 'loading' }
+  | { type: 'result'; result: GradCamResult }
+  | { type: 'error'; message: string };
+
+export type GradCamFromView =
+  | ReadyMessage
+  /** Explain again with other choices; a field left out keeps the engine's default (last layer, predicted class). */
+  | { type: 'request'; layer?: string; classIndex?: number; sample?: number; image?: string }
+  | { type: 'pickImage' };
+
+export interface GradCamState {
+  uri: string;
+  model: string;
+  /** The run whose weights are explained; the newest trained run of the model when left out. */
+  run?: string;
+  layer?: string;
+  classIndex?: number;
+  sample?: number;
+  image?: string;
+  /** The heat map's opacity over the image, 0 to 1. */
+  opacity?: number;
 }

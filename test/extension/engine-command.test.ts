@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { resolveFolder, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
+import { evalArguments, gradCamArguments, resolveFolder, serveArguments, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
 import { chooseEngineRuntime, findNodeOnPath } from '../../src/extension/jobs/node-runtime';
 
 const target = { file: '/work/m/lenet5.cnn', model: 'LeNet5', baseDir: '/work/m' };
@@ -74,4 +74,27 @@ test('the runtime probes a real node on PATH', { skip: process.platform === 'win
   const chosen = await chooseEngineRuntime({ hostExecutable: '/vscode/code', pathVariable: join(dir, 'bin') });
   assert.equal(chosen.command, join(dir, 'bin', 'node'));
   assert.match(chosen.description, /Node 22 from PATH/);
+});
+
+test('the eval command line: run folder and --json; data folder and backend from the settings', () => {
+  assert.deepEqual(evalArguments('cli.js', '/work/m/runs/LeNet5-20250101-120000', { backend: 'auto' }, '/work/m'), ['cli.js', 'eval', '/work/m/runs/LeNet5-20250101-120000', '--json']);
+  assert.deepEqual(evalArguments('cli.js', '/r', { backend: 'wasm', dataDir: 'data' }, '/work/m'), ['cli.js', 'eval', '/r', '--json', '--data-dir', '/work/m/data', '--backend', 'wasm']);
+});
+
+test('the gradcam command line: model, run, one input, and only the layer and class that were chosen', () => {
+  const base = { ...target, run: '/work/m/runs/LeNet5-1' };
+  assert.deepEqual(gradCamArguments('cli.js', base, { backend: 'auto' }), [
+    'cli.js', 'gradcam', '/work/m/lenet5.cnn', '--json', '--model', 'LeNet5', '--run', '/work/m/runs/LeNet5-1', '--sample', '0',
+  ]);
+  assert.deepEqual(gradCamArguments('cli.js', { ...base, sample: 12, layer: 'C3', classIndex: 0 }, { backend: 'auto', dataDir: '~/d' }).slice(8), [
+    '--sample', '12', '--layer', 'C3', '--class', '0', '--data-dir', join(homedir(), 'd'),
+  ]);
+  const image = gradCamArguments('cli.js', { ...target, image: '/pics/x-ray.png', sample: 3 }, { backend: 'cpu' });
+  assert.deepEqual(image.slice(6), ['--image', '/pics/x-ray.png'], 'an image wins over a sample; no --run without a run; gradcam has no --backend');
+});
+
+test('the serve command line: never a --token (it would show in the process list); port and referral only when set', () => {
+  assert.deepEqual(serveArguments('cli.js', '/r', {}, { backend: 'auto' }, '/w'), ['cli.js', 'serve', '/r']);
+  assert.deepEqual(serveArguments('cli.js', '/r', { port: 8080, referBelow: 0.9 }, { backend: 'auto', dataDir: '/data' }, '/w'), ['cli.js', 'serve', '/r', '--port', '8080', '--refer-below', '0.9', '--data-dir', '/data']);
+  assert.deepEqual(serveArguments('cli.js', '/r', { port: 0, referBelow: 1.5 }, { backend: 'auto' }, '/w'), ['cli.js', 'serve', '/r']);
 });

@@ -11,7 +11,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   activationEvents: string[];
   capabilities: { untrustedWorkspaces: { supported: string | boolean } };
   contributes: {
-    commands: { command: string }[];
+    commands: { command: string; title: string; category?: string }[];
     configuration: { properties: Record<string, { enum?: string[] }> };
     languages: { id: string; configuration: string; icon: { light: string } }[];
     walkthroughs: { steps: { media: { markdown: string }; completionEvents: string[] }[] }[];
@@ -22,6 +22,17 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 test('every command the server\'s code lenses call is contributed', () => {
   const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
   for (const command of Object.values(COMMANDS)) assert.ok(contributed.has(command), command);
+});
+
+test('the evaluation, Grad-CAM and prediction-service commands are contributed under ConvLab, with their views activating the extension', () => {
+  const commands = new Map(pkg.contributes.commands.map((c) => [c.command, c]));
+  for (const id of ['convlab.evaluateRun', 'convlab.gradCam', 'convlab.startPredictionService', 'convlab.stopPredictionService']) {
+    assert.equal(commands.get(id)?.category, 'ConvLab', id);
+    assert.ok(commands.get(id)?.title, id);
+  }
+  for (const view of ['convlab.evaluation', 'convlab.gradCam']) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${view}`), view);
+  assert.ok(pkg.contributes.configuration.properties['convlab.service.port']);
+  assert.ok(pkg.contributes.configuration.properties['convlab.service.referBelow']);
 });
 
 test('the settings the brief names exist, the backend enum matches the engine command builder', () => {

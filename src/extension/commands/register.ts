@@ -13,10 +13,16 @@ import { ArchitecturePanel, type ArchitectureDeps } from '../panels/architecture
 import type { DashboardPanels } from '../panels/dashboard-panel';
 import { FeatureMapsPanel, type FeatureMapsDeps } from '../panels/feature-maps-panel';
 import type { SummaryDocuments } from '../panels/summary-documents';
+import { pickFinishedRun } from '../runs/run-picker';
 import { isRunFolder } from '../runs/run-replay';
 import { SHOW_RUNNING_DASHBOARD_COMMAND } from '../status-bar';
 import { requireTrust } from '../trust';
+import type { EvaluationDeps } from '../panels/evaluation-panel';
+import type { GradCamDeps } from '../panels/gradcam-panel';
+import { EVALUATE_RUN_COMMAND, evaluateRunCommand } from './evaluate';
+import { GRAD_CAM_COMMAND, gradCamCommand } from './gradcam';
 import { OPEN_SAMPLE_COMMAND, openSampleCommand } from './open-sample';
+import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service';
 import { resolveTarget } from './targets';
 import { trainCommand, type TrainDeps } from './train';
 
@@ -30,6 +36,9 @@ export interface CommandDeps extends TrainDeps {
   summaries: SummaryDocuments;
   architecture: ArchitectureDeps;
   featureMaps: FeatureMapsDeps;
+  evaluation: EvaluationDeps;
+  gradCam: GradCamDeps;
+  services: PredictionServices;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -73,6 +82,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     guarded(SHOW_LOG_COMMAND, async () => log.show()),
     guarded(OPEN_SAMPLE_COMMAND, () => openSampleCommand(deps.context)),
+    guarded(EVALUATE_RUN_COMMAND, (arg) => evaluateRunCommand(deps.evaluation, arg)),
+    guarded(GRAD_CAM_COMMAND, (arg) => gradCamCommand(deps.gradCam, arg)),
+    guarded(START_SERVICE_COMMAND, async (arg) => {
+      if (!(await requireTrust('The prediction service'))) return;
+      const run = await pickFinishedRun(arg, 'serve');
+      if (run) await deps.services.start(run.runDir);
+    }),
+    guarded(STOP_SERVICE_COMMAND, () => deps.services.stop()),
+    guarded(SERVICE_ACTIONS_COMMAND, () => deps.services.actions()),
   ];
 }
 

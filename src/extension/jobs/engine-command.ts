@@ -51,3 +51,61 @@ export function trainArguments(cliPath: string, target: TrainTarget, settings: T
 export function serveEngineArguments(cliPath: string): string[] {
   return [cliPath, 'serve-engine'];
 }
+
+/** What the one-shot engine commands read from the settings: where data and native bindings are. */
+export type EngineSettings = Pick<TrainSettings, 'backend' | 'dataDir'>;
+
+/** `convlab eval RUN --json [--data-dir …] [--backend …]`: a finished run on its test split. */
+export function evalArguments(cliPath: string, runDir: string, settings: EngineSettings, baseDir: string): string[] {
+  const args = [cliPath, 'eval', runDir, '--json'];
+  pushDataDir(args, settings, baseDir);
+  if (settings.backend !== 'auto') args.push('--backend', settings.backend);
+  return args;
+}
+
+export interface GradCamTarget extends TrainTarget {
+  /** A run folder whose best/ (else last/) weights to explain; the untrained model without one. */
+  run?: string;
+  /** A layer's display name; the engine's default (the last layer with maps) when left out. */
+  layer?: string;
+  classIndex?: number;
+  /** An image file, else the N-th test example (0 when neither is given). */
+  image?: string;
+  sample?: number;
+}
+
+/** `convlab gradcam FILE --json --model M [--run DIR] [--image P | --sample N] [--layer L] [--class K] [--data-dir …]`. */
+export function gradCamArguments(cliPath: string, target: GradCamTarget, settings: EngineSettings): string[] {
+  const args = [cliPath, 'gradcam', target.file, '--json', '--model', target.model];
+  if (target.run) args.push('--run', target.run);
+  if (target.image) args.push('--image', target.image);
+  else args.push('--sample', String(Math.max(0, Math.floor(target.sample ?? 0))));
+  if (target.layer) args.push('--layer', target.layer);
+  if (target.classIndex !== undefined) args.push('--class', String(target.classIndex));
+  pushDataDir(args, settings, target.baseDir);
+  return args;
+}
+
+export interface ServeOptions {
+  /** 0 or undefined: a free port the system picks. */
+  port?: number;
+  /** Predictions whose calibrated confidence is below this say "refer" (0 < p ≤ 1). */
+  referBelow?: number;
+}
+
+/**
+ * `convlab serve RUN [--port N] [--refer-below P] [--data-dir …]`. No `--token`: the engine
+ * makes a random one and prints it, so the secret never shows in the process list.
+ */
+export function serveArguments(cliPath: string, runDir: string, options: ServeOptions, settings: EngineSettings, baseDir: string): string[] {
+  const args = [cliPath, 'serve', runDir];
+  if (options.port !== undefined && options.port > 0) args.push('--port', String(Math.floor(options.port)));
+  if (options.referBelow !== undefined && options.referBelow > 0 && options.referBelow <= 1) args.push('--refer-below', String(options.referBelow));
+  pushDataDir(args, settings, baseDir);
+  return args;
+}
+
+function pushDataDir(args: string[], settings: EngineSettings, baseDir: string): void {
+  const dataDir = settings.dataDir?.trim();
+  if (dataDir) args.push('--data-dir', resolveFolder(dataDir, baseDir));
+}

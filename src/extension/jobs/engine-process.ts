@@ -13,6 +13,9 @@ export interface EngineLaunch {
   env: Record<string, string>;
 }
 
+/** The program and environment for an engine command line, chosen from the settings when asked. */
+export type EngineLauncher = (args: string[], cwd: string) => Promise<EngineLaunch>;
+
 export interface EngineHandlers {
   onEvent(event: EngineEvent): void;
   /** Lines that are not events: stderr, and stray stdout lines. */

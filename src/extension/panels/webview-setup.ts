@@ -9,7 +9,7 @@ import type { ReadyMessage } from '../../protocol/webview';
 import { makeNonce, webviewHtml } from '../webview-html';
 
 /** The bundle names in dist/webview/ (src/webview/<name>.main.ts). */
-export type ViewBundle = 'architecture' | 'dashboard' | 'featuremaps';
+export type ViewBundle = 'architecture' | 'dashboard' | 'featuremaps' | 'evaluation' | 'gradcam';
 
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return { ...webviewOptions(extensionUri), enableFindWidget: false };

@@ -1,4 +1,5 @@
 import type { EncodedArray } from '../../protocol/inspect';
+import type { ColourTable } from '../shared/colour-table';
 import { decodeFloat32 } from '../shared/encoded-array';
 import { formatValue } from '../shared/format';
 
@@ -18,8 +19,7 @@ export interface Tile {
   range: [number, number];
 }
 
-/** A colour map: 256 RGB triplets, from the lowest value to the highest. */
-export type ColourTable = Uint8Array;
+export type { ColourTable };
 
 /**
  * Filters of shape [kh, kw, inChannels, count]: one tile per filter. With 3 input channels the
