@@ -17,6 +17,12 @@ export interface BackendOptions {
   nativeDir?: string;
   /** Folders whose node_modules are searched for the optional packages, besides nativeDir. */
   searchFrom?: string[];
+  /**
+   * Skip the GPU rungs unless forced: for one image at a time (feature maps, Grad-CAM, the
+   * prediction service) a GPU's start-up costs more than it saves, and WebGPU in Node cannot
+   * read results back synchronously, which those paths do.
+   */
+  cpuOnly?: boolean;
 }
 
 type Attempt = { name: BackendName; available: boolean; reason: string };
@@ -30,7 +36,7 @@ const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = { cuda: '@tensorfl
  */
 export async function selectBackend(options: BackendOptions = {}): Promise<BackendEvent> {
   const tried: Attempt[] = [];
-  const candidates = options.force ? [options.force] : BACKEND_LADDER;
+  const candidates = options.force ? [options.force] : BACKEND_LADDER.filter((name) => !options.cpuOnly || (name !== 'cuda' && name !== 'webgpu'));
   for (const name of candidates) {
     const attempt = await tryBackend(name, options);
     tried.push(attempt);

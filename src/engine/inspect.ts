@@ -20,7 +20,7 @@ export interface InspectableModel {
 
 export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'model' | 'run' | 'backend' | 'nativeDir'>): Promise<InspectableModel> {
   const loaded = loadModelFile(request.file, request.model);
-  await selectBackend({ force: request.backend, nativeDir: request.nativeDir, searchFrom: [dirname(resolve(request.file))] });
+  await selectBackend({ force: request.backend, nativeDir: request.nativeDir, searchFrom: [dirname(resolve(request.file))], cpuOnly: true });
   const seed = loaded.spec.seed ?? 42;
   const compiled = compileModel(loaded.graph, { seed });
   // Without a run, a pretrained base still shows what it learned; only the rest is untrained.

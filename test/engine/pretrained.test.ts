@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -10,6 +10,7 @@ import { loadCheckpointWeights } from '../../src/engine/checkpoint';
 import { compileModel, type CompiledModel } from '../../src/engine/compile';
 import { tf } from '../../src/engine/tf';
 import { train } from '../../src/engine/trainer';
+import { evaluateRun } from '../../src/engine/run-evaluation';
 import type { EngineEvent, StageEvent } from '../../src/protocol/engine';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -162,4 +163,21 @@ test('a missing or mismatched weights file is an error naming the file', async (
   assert.throws(() => loadBaseWeights(graph, compiled), /weights\.bin: 10 bytes, but model\.json's manifest describes \d+/);
   rmSync(join(dir, 'base', 'weights.bin'));
   assert.throws(() => loadBaseWeights(graph, compiled), /weights\.bin: cannot read the base's weights \(ENOENT\)/);
+});
+
+const sharedData = join(repoRoot, '..', 'shared', 'data');
+const noXrays = existsSync(join(sharedData, 'chest_xray_subset')) ? false : `${join(sharedData, 'chest_xray_subset')} is absent`;
+
+test('the X-ray sample trains, and its evaluation gives the confusion matrix, per-class recall and PNEUMONIA\'s sensitivity', { skip: noXrays }, async () => {
+  const runs = mkdtempSync(join(tmpdir(), 'convlab-xray-'));
+  const done = await train({ file: join(repoRoot, 'samples', 'xray-triage.cnn'), dataDir: sharedData, runsDir: runs, epochs: 1, limit: 48, onEvent: () => {} });
+  assert.equal(done.type, 'done');
+  const report = await evaluateRun(done.runDir, { dataDir: sharedData });
+  assert.deepEqual(report.classes, ['NORMAL', 'PNEUMONIA']);
+  assert.equal(report.examples, 50);
+  assert.deepEqual(report.confusion.map((row) => row.reduce((a, b) => a + b, 0)), [25, 25], 'every test image is in one row of its class');
+  assert.deepEqual(report.perClass.map((c) => c.support), [25, 25]);
+  const pneumonia = report.perClass[1]!;
+  assert.deepEqual(report.critical, [{ name: 'PNEUMONIA', sensitivity: pneumonia.recall, missed: report.confusion[1]![0]!, support: 25 }]);
+  assert.equal(pneumonia.recall, report.confusion[1]![1]! / 25);
 });
