@@ -73,6 +73,7 @@ function layerMarkdown(op: string, site: StatementSite | undefined, whyNoLayers:
   const doc = spec ? `\n\n${spec.doc}` : '';
   const instances = site ? ownInstances(site) : [];
   if (instances.length === 0) return `**${op}**${title} · ${whyNoLayers}${doc}`;
+  if (op === 'pretrained') return `${baseSummary(instances)}${doc}`;
   const others = site ? otherModels(site, instances) : '';
   if (instances.length === 1) return `${describeOne(instances[0]!)}${others}${doc}`;
   const multipleModels = new Set(instances.map((i) => i.model)).size > 1;
@@ -82,6 +83,33 @@ function layerMarkdown(op: string, site: StatementSite | undefined, whyNoLayers:
   });
   if (instances.length > LISTED_INSTANCES) lines.push(`- … and ${instances.length - LISTED_INSTANCES} more`);
   return `**${op}**${title} · this line makes ${instances.length} layers:\n\n${lines.join('\n')}${others}${doc}`;
+}
+
+/** A pretrained base as a whole: where from, shapes in and out, and what of it trains. */
+function baseSummary(instances: StatementInstance[]): string {
+  const model = instances[0]!.model;
+  const nodes = instances.map((i) => i.output);
+  const last = nodes[nodes.length - 1]!;
+  const input = inputShape(model.nodes, nodes[0]!);
+  let trainable = 0;
+  let frozen = 0;
+  let macs = 0;
+  for (const node of nodes) {
+    trainable += node.params.trainable;
+    frozen += node.params.nonTrainable;
+    macs += node.macs;
+  }
+  const frozenLayers = nodes.filter((n) => n.attrs.frozen === true).length;
+  return [
+    `**${scopePath(instances[0]!.scope) || 'pretrained'}** · pretrained base of ${nodes.length} layers · ${input ? `${formatShape(input)} → ` : ''}**${formatShape(last.outputShape)}**`,
+    '',
+    [
+      `From: \`${String(last.attrs.baseSource ?? 'the base\'s architecture, fresh weights')}\`, up to \`${String(last.attrs.baseLayer ?? last.name ?? '')}\``,
+      `Parameters: ${formatCount(trainable + frozen)} (${formatCount(trainable)} trainable, ${formatCount(frozen)} non-trainable)`,
+      `Frozen layers: ${frozenLayers} of ${nodes.length}`,
+      `Multiply-adds: ${formatCount(macs)}`,
+    ].join('  \n'),
+  ].join('\n');
 }
 
 /** One layer in full: shapes, parameters, multiply-adds, receptive field and the dense comparison. */

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze, type AnalyzeOptions } from '../../src/language/analyze';
 import { totals } from '../../src/language/graph';
+import { hoverAt } from '../../src/language/hover';
+import { statementSites } from '../../src/language/instances';
 import type { ReadBaseModel } from '../../src/language/instantiate';
 import { trainingStages } from '../../src/language/stages';
 import { repoRoot, sample, where } from './helpers';
@@ -153,3 +155,13 @@ for (const file of ['transfer-ants-bees.cnn', 'xray-triage.cnn']) {
     }
   });
 }
+
+test('hovering a pretrained line sums up the base: layers, shapes, what trains', () => {
+  const text = transfer('until sum freeze 3');
+  const analysis = analyze(text, withBase(TINY));
+  const hover = hoverAt(analysis, text.indexOf('pretrained'), statementSites(analysis))!;
+  assert.match(hover.markdown, /^\*\*base\*\* · pretrained base of 6 layers · 32×32×3 → \*\*16×16×8\*\*/);
+  assert.match(hover.markdown, /From: `\/bases\/tiny\.json`, up to `sum`/);
+  assert.match(hover.markdown, /Parameters: 320 \(88 trainable, 232 non-trainable\)/);
+  assert.match(hover.markdown, /Frozen layers: 2 of 6/);
+});
