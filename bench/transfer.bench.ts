@@ -25,7 +25,8 @@ function fromScratch(text: string): string {
     .replace(/^\s*finetune .*\n/m, '')
     .replace(/^(\s*)epochs \d+/m, `$1epochs ${epochs}`)
     .replace(/"backbones\//, `"${samples}/backbones/`);
-  if (scratch.includes('freeze') || scratch.includes('finetune') || !scratch.includes(' scratch')) throw new Error('the sample changed shape: update fromScratch()');
+  const code = scratch.replace(/#.*$/gm, '');
+  if (code.includes('freeze') || code.includes('finetune') || !code.includes(' scratch')) throw new Error('the sample changed shape: update fromScratch()');
   return scratch;
 }
 

@@ -3,6 +3,8 @@ import type { Analysis } from '../language/analyze';
 import type { Declaration } from '../language/ast';
 import { usage } from '../language/bind';
 import { ACTIVATIONS, LAYER_BY_OP, LAYERS, STRUCTURE_KEYWORDS, type ParameterSpec, type WordsSpec } from '../language/layers';
+import type { ReadBaseModel } from '../language/instantiate';
+import { readKerasTopology, type KerasLayer } from '../language/keras-model';
 import { completionContext } from '../language/query';
 import { docComment, parameterText, signature } from '../language/symbols';
 import { SETTING_BY_KEY, SETTINGS } from '../language/train';
@@ -25,7 +27,7 @@ const STRUCTURE_SNIPPETS: Record<string, string> = {
 };
 
 /** What may be written at the cursor, from the analyzer's reading of the statement being typed. */
-export function completions(document: AnalyzedDocument, position: Position, snippets: boolean): CompletionItem[] {
+export function completions(document: AnalyzedDocument, position: Position, snippets: boolean, readBaseModel?: ReadBaseModel): CompletionItem[] {
   const { analysis } = document;
   const offset = document.offsetAt(position);
   const context = completionContext(analysis, offset);
@@ -36,6 +38,8 @@ export function completions(document: AnalyzedDocument, position: Position, snip
       case 'statement': return statementItems(analysis, context.inBlock, decl);
       case 'layer-option': {
         const spec = LAYER_BY_OP.get(context.op);
+        const pending = context.written[context.written.length - 1];
+        if (context.op === 'pretrained' && (pending === 'until' || pending === 'freeze')) return baseLayerItems(analysis.text, offset, readBaseModel);
         return spec ? wordItems(spec, context.written) : [];
       }
       case 'call-argument': return argumentItems(analysis, context.block, decl);
@@ -87,6 +91,30 @@ function statementItems(analysis: Analysis, inBlock: boolean, decl: Declaration 
     };
   });
   return [...layers, ...blocks, ...structures];
+}
+
+/**
+ * The layers of the pretrained base on the line at the cursor, as `until` and `freeze` name
+ * them. Read from its model.json: while the line is being typed it does not analyse yet.
+ */
+function baseLayerItems(text: string, offset: number, readBaseModel: ReadBaseModel | undefined): CompletionItem[] {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const source = /pretrained\s+"([^"]+)"/.exec(text.slice(lineStart, offset))?.[1];
+  const read = source && readBaseModel?.(source);
+  if (!read || 'error' in read) return [];
+  let layers: KerasLayer[];
+  try {
+    layers = readKerasTopology(read.text).layers.filter((layer) => layer.className !== 'InputLayer');
+  } catch {
+    return [];
+  }
+  return layers.map((layer, i): CompletionItem => ({
+    label: layer.name,
+    kind: CompletionItemKind.Value,
+    detail: layer.className,
+    // Keep the base's order: the deepest layers, usually the ones to cut at, come last.
+    sortText: String(i).padStart(5, '0'),
+  }));
 }
 
 /** Options, flags and activations of a layer or setting line that are not written yet. */

@@ -58,7 +58,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onShutdown(() => diagnostics.dispose());
 
   connection.onHover(({ textDocument, position }) => withDocument(textDocument.uri, null, (d) => hover(d, position)));
-  connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, [], (d) => completions(d, position, support.snippets)));
+  connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, [], (d) => completions(d, position, support.snippets, store.bases.readerFor(d.uri))));
   connection.onSignatureHelp(({ textDocument, position }) => withDocument(textDocument.uri, null, (d) => signatureHelp(d, position)));
   connection.onDocumentSymbol(({ textDocument }) => withDocument(textDocument.uri, [], documentSymbols));
   connection.onDefinition(({ textDocument, position }) => withDocument(textDocument.uri, [], (d) => definition(d, position)));

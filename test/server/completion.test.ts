@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CompletionRequest, InsertTextFormat, SignatureHelpRequest, type CompletionItem, type CompletionList } from 'vscode-languageserver/node';
 import { cursor, TestClient } from './harness';
@@ -94,4 +95,14 @@ test('signature help: the block and the active parameter, by position or by name
   const model = await help('model A(classes = 10) {\n  input 8x8x1\n}\nmodel B = A(|)\n');
   assert.equal(model!.signatures[0]!.label, 'model A(classes = 10)');
   assert.equal(await help(`${block}model M {\n  input 8x8x1\n  pair(4, 3)\n  |\n}\n`), null);
+});
+
+test('after until or freeze on a pretrained line: the base\'s layers, read from its model.json beside the document', async () => {
+  const uri = `file://${join(__dirname, '..', '..', 'samples')}/typing.cnn`;
+  const { text, position } = cursor('model T {\n  input 160x160x3\n  pretrained "backbones/mobilenet-v2-nsfwjs/model.json" until |\n}\n');
+  await client.open(text, uri);
+  const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+  const names = labels(Array.isArray(result) ? result : (result as CompletionList | null)?.items ?? []);
+  assert.equal(names[0], 'Conv1_pad', 'in the base\'s order');
+  assert.ok(names.includes('block_13_expand_relu') && names.includes('out_relu'), names.slice(-5).join(', '));
 });
