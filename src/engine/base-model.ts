@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyze } from '../language/analyze';
 import type { ModelGraph } from '../language/graph';
@@ -29,7 +29,7 @@ export async function fetchBases(modelFile: string, onProgress?: ProgressCallbac
       await downloadFile(new URL(path, url).toString(), join(folder, path), { onProgress, signal });
     }
     // model.json last: its presence means the whole base is here.
-    await downloadFile(url, target, { signal });
+    renameSync(staging, target);
   }
 }
 

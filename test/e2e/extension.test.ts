@@ -203,6 +203,19 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     await workbench.webviewWithText(/9 layers · 61,706 parameters/, 30_000);
     await workbench.screenshot('07-after-reload');
   });
+
+  test('Evaluate run shows the trained run\'s confusion matrix and calibration', async (t) => {
+    if (skipped(t)) return;
+    await workbench.runCommand('ConvLab: Evaluate run');
+    // Only finished runs are offered: the cancelled one has no summary.json.
+    const runs = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: /LeNet5-/ });
+    await runs.first().waitFor({ timeout: 15_000 });
+    assert.equal(await runs.count(), 1);
+    await runs.first().click();
+    const view = await workbench.webviewWithText(/Confusion matrix/, 120_000);
+    await view.getByText(/Calibration error \(ECE\)/).first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('08-evaluation');
+  });
 });
 
 describe('ConvLab in Restricted Mode', { timeout: 120_000 }, () => {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { analyze } from '../../src/language/analyze';
 import { baseModelReader } from '../../src/engine/base-location';
-import { loadBaseWeights } from '../../src/engine/base-model';
+import { fetchBases, loadBaseWeights } from '../../src/engine/base-model';
 import { loadCheckpointWeights } from '../../src/engine/checkpoint';
 import { compileModel, type CompiledModel } from '../../src/engine/compile';
 import { tf } from '../../src/engine/tf';
@@ -180,4 +182,37 @@ test('the X-ray sample trains, and its evaluation gives the confusion matrix, pe
   const pneumonia = report.perClass[1]!;
   assert.deepEqual(report.critical, [{ name: 'PNEUMONIA', sensitivity: pneumonia.recall, missed: report.confusion[1]![0]!, support: 25 }]);
   assert.equal(pneumonia.recall, report.confusion[1]![1]! / 25);
+});
+
+test('a URL base is downloaded once into the cache, model.json last, and read offline from there', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-url-base-'));
+  await saveBase(join(dir, 'served'));
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(request.url!);
+    try {
+      response.end(readFileSync(join(dir, 'served', request.url!.slice('/bases/tiny/'.length))));
+    } catch {
+      response.statusCode = 404;
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bases/tiny/model.json`;
+    const file = join(dir, 'transfer.cnn');
+    writeFileSync(file, MODEL('epochs 1').replace('"base/model.json"', `"${url}"`));
+    const cache = join(dir, 'cache');
+    const before = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file, cache) });
+    assert.match(before.diagnostics[0]!.message, /not downloaded yet/);
+    await fetchBases(file, undefined, undefined, cache);
+    await fetchBases(file, undefined, undefined, cache);
+    assert.deepEqual(requests, ['/bases/tiny/model.json', '/bases/tiny/weights.bin'], 'the second call finds the cache');
+    const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file, cache) });
+    assert.deepEqual(analysis.diagnostics, []);
+    const graph = analysis.models[0]!;
+    assert.equal(loadBaseWeights(graph, compileModel(graph)), 7);
+  } finally {
+    server.close();
+  }
 });

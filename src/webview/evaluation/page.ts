@@ -1,6 +1,6 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import { customElement, element } from '../shared/dom';
+import { customElement, element, toolbar } from '../shared/dom';
 
 export interface EvaluationPage {
   title: HTMLElement;
@@ -22,16 +22,10 @@ export interface EvaluationPage {
 
 /** The view's DOM: toolbar, headline cards, confusion matrix beside the per-class table, calibration, mistakes. */
 export function buildEvaluationPage(): EvaluationPage {
-  const header = element('header', 'toolbar');
-  const heading = element('div', 'title');
-  const title = element('span', 'model-name', 'Evaluation');
-  const source = element('span', 'file-name');
-  heading.append(title, source);
-  const actions = element('div', 'actions');
+  const { header, title, source, actions } = toolbar('Evaluation');
   const evaluate = customElement('vscode-button', { secondary: '', title: 'Run convlab eval on this run again' }, 'Evaluate again');
   const openRun = customElement('vscode-button', { secondary: '', title: 'The training curves of this run' }, 'Training dashboard');
   actions.append(evaluate, openRun);
-  header.append(heading, actions);
   const loading = customElement('vscode-progress-bar', { indeterminate: '' });
   loading.hidden = true;
   const error = element('div', 'error-banner');

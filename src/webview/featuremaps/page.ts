@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { customElement, element } from '../shared/dom';
+import { customElement, element, toolbar } from '../shared/dom';
 
 export interface FeatureMapsPage {
   title: HTMLElement;
@@ -27,17 +27,11 @@ export interface Section {
 
 /** The view's DOM: layer, sample and image controls, then input, filters and feature maps. */
 export function buildFeatureMapsPage(): FeatureMapsPage {
-  const header = element('header', 'toolbar');
-  const heading = element('div', 'title');
-  const title = element('span', 'model-name', 'Feature maps');
-  const source = element('span', 'file-name');
-  heading.append(title, source);
-  const controls = element('div', 'actions');
+  const { header, title, source, actions: controls } = toolbar('Feature maps');
   const layer = customElement('vscode-single-select', { 'aria-label': 'Layer' }) as FeatureMapsPage['layer'];
   const sample = customElement('vscode-textfield', { type: 'number', min: '0', value: '0', 'aria-label': 'Test example', title: 'The index of a test example of the dataset' }) as FeatureMapsPage['sample'];
   const pickImage = customElement('vscode-button', { secondary: '', title: 'Show the activations for an image file' }, 'Pick image…');
   controls.append(label('Layer'), layer, label('Test example'), sample, pickImage);
-  header.append(heading, controls);
   const loading = customElement('vscode-progress-bar', { indeterminate: '' });
   loading.hidden = true;
   const error = element('div', 'error-banner');

@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { customElement, element } from '../shared/dom';
+import { customElement, element, toolbar } from '../shared/dom';
 
 type ValueElement = HTMLElement & { value: string };
 
@@ -31,12 +31,7 @@ export interface GradCamPage {
 
 /** The view's DOM: layer, class, example and image controls; the overlay large, input and heat map small, the prediction. */
 export function buildGradCamPage(): GradCamPage {
-  const header = element('header', 'toolbar');
-  const heading = element('div', 'title');
-  const title = element('span', 'model-name', 'Grad-CAM');
-  const source = element('span', 'file-name');
-  heading.append(title, source);
-  const controls = element('div', 'actions');
+  const { header, title, source, actions: controls } = toolbar('Grad-CAM');
   const layer = customElement('vscode-single-select', { 'aria-label': 'Layer', title: 'The layer whose maps are weighted by the class gradient' }) as ValueElement;
   layer.classList.add('layer-choice');
   const classChoice = customElement('vscode-single-select', { 'aria-label': 'Class', title: 'The class to explain' }) as ValueElement;
@@ -44,7 +39,6 @@ export function buildGradCamPage(): GradCamPage {
   const sample = customElement('vscode-textfield', { type: 'number', min: '0', value: '0', 'aria-label': 'Test example', title: 'The index of a test example of the dataset' }) as ValueElement;
   const pickImage = customElement('vscode-button', { secondary: '', title: 'Explain the prediction for an image file' }, 'Pick image…');
   controls.append(label('Layer'), layer, label('Class'), classChoice, label('Test example'), sample, pickImage);
-  header.append(heading, controls);
   const loading = customElement('vscode-progress-bar', { indeterminate: '' });
   loading.hidden = true;
   const warning = element('div', 'warning');

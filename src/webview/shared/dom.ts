@@ -14,3 +14,15 @@ export function customElement(tag: string, attributes: Record<string, string> = 
   if (text !== undefined) node.textContent = text;
   return node;
 }
+
+/** The toolbar every view opens with: its title and the file beside it, then room for actions. */
+export function toolbar(titleText: string): { header: HTMLElement; title: HTMLElement; source: HTMLElement; actions: HTMLElement } {
+  const header = element('header', 'toolbar');
+  const heading = element('div', 'title');
+  const title = element('span', 'model-name', titleText);
+  const source = element('span', 'file-name');
+  heading.append(title, source);
+  const actions = element('div', 'actions');
+  header.append(heading, actions);
+  return { header, title, source, actions };
+}
