@@ -11,6 +11,7 @@ import { formatShape } from './ops';
 import { layerNames, layerType } from './summary';
 import { docComment, innerSequences, parameterText, signature, symbolAt } from './symbols';
 import type { Span } from './text';
+import { trainingStages } from './stages';
 import { SETTING_BY_KEY } from './train';
 
 /** Markdown for the thing under the cursor, and the span it describes. */
@@ -33,7 +34,7 @@ export function hoverAt(analysis: Analysis, offset: number, sites: readonly Stat
   const symbol = symbolAt(analysis, offset);
   if (symbol?.kind === 'model') return modelHover(analysis, symbol.name, symbol.span);
   if (symbol?.kind === 'block') return blockHover(analysis, symbol.name, symbol.span, siteAt(sites, offset, 'call'));
-  if (decl.kind === 'train') return settingHover(decl, offset);
+  if (decl.kind === 'train') return settingHover(analysis, decl, offset);
   const statement = innermostStatement(decl.kind === 'model' ? decl.body?.statements ?? [] : decl.body.statements, offset);
   if (!statement) return undefined;
   const value = valueNameAt(statement, offset);
@@ -207,14 +208,25 @@ function modelHeader(analysis: Analysis, decl: ModelDecl): string {
   return `model ${decl.params.length > 0 ? signature(analysis, decl).label : decl.name.name}`;
 }
 
-function settingHover(decl: TrainDecl, offset: number): HoverInfo | undefined {
+function settingHover(analysis: Analysis, decl: TrainDecl, offset: number): HoverInfo | undefined {
   const setting = decl.settings.find((s) => s.span.start <= offset && offset <= s.span.end);
   const spec = setting && SETTING_BY_KEY.get(setting.key.name);
   if (!setting || !spec) return undefined;
   const arg = setting.args.find((a) => a.kind === 'name' && a.span.start <= offset && offset <= a.span.end);
   const word = arg?.kind === 'name' ? wordHover(spec, arg.name) : undefined;
   if (arg && word) return { markdown: word, span: arg.span };
-  return { markdown: `${codeBlock(usage(spec))}\n\n${spec.doc}`, span: setting.key.span };
+  const stages = setting.key.name === 'finetune' ? stageCounts(analysis, decl) : '';
+  return { markdown: `${codeBlock(usage(spec))}\n\n${spec.doc}${stages}`, span: setting.key.span };
+}
+
+/** What trains in each stage of a train section's model, as a list. */
+function stageCounts(analysis: Analysis, decl: TrainDecl): string {
+  const spec = analysis.trains.find((t) => t.span.start === decl.span.start);
+  const graph = spec && analysis.models.find((m) => m.name === spec.model);
+  if (!spec || !graph) return '';
+  const lines = trainingStages(graph, spec).map((stage, i) =>
+    `- Stage ${i + 1}, ${stage.name} (${stage.epochs} epochs, lr ${stage.learningRate}): ${formatCount(stage.params.trainable)} trainable, ${formatCount(stage.params.nonTrainable)} non-trainable`);
+  return `\n\n${lines.join('\n')}`;
 }
 
 /** An option, flag or activation word of a layer or setting line. */

@@ -165,3 +165,10 @@ test('hovering a pretrained line sums up the base: layers, shapes, what trains',
   assert.match(hover.markdown, /Parameters: 320 \(88 trainable, 232 non-trainable\)/);
   assert.match(hover.markdown, /Frozen layers: 2 of 6/);
 });
+
+test('hovering finetune lists what trains in each stage', () => {
+  const text = `${transfer('until sum freeze all')}train T {\n  data cifar10\n  epochs 3\n  finetune epochs 2 lr 0.0001 unfreeze all\n}\n`;
+  const analysis = analyze(text, withBase(TINY));
+  const hover = hoverAt(analysis, text.indexOf('finetune') + 2, statementSites(analysis))!;
+  assert.match(hover.markdown, /- Stage 1, train \(3 epochs, lr 0\.001\): 18 trainable, 320 non-trainable\n- Stage 2, fine-tune \(2 epochs, lr 0\.0001\): 306 trainable, 32 non-trainable$/);
+});

@@ -78,6 +78,16 @@ test('a run folds its events: epochs, progress, time left, outcome', () => {
   assert.equal(secondsLeft(run), undefined);
 });
 
+test('transfer learning\'s stages fold into the run, a replayed one replacing its first telling', () => {
+  const params = (trainable: number) => ({ trainable, nonTrainable: 100 - trainable, total: 100 });
+  const run = runFromHistory({ name: 'r', runDir: '/r', events: [
+    { type: 'stage', stage: 1, stages: 2, name: 'train', fromEpoch: 1, epochs: 8, learningRate: 0.003, params: params(10) },
+    { type: 'stage', stage: 2, stages: 2, name: 'fine-tune', fromEpoch: 9, epochs: 4, learningRate: 0.0001, params: params(40) },
+  ] });
+  applyEvent(run, { type: 'stage', stage: 2, stages: 2, name: 'fine-tune', fromEpoch: 9, epochs: 4, learningRate: 0.0001, params: params(40) });
+  assert.deepEqual(run.stages.map((s) => [s.stage, s.name, s.params.trainable]), [[1, 'train', 10], [2, 'fine-tune', 40]]);
+});
+
 test('number formats', () => {
   assert.equal(formatShape([28, 28, 6]), '28×28×6');
   assert.equal(formatShape(null), '?');
