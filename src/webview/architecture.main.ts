@@ -14,7 +14,7 @@ import { buildArchitecturePage } from './architecture/page';
 import { drawDiagram, markHighlighted, type DiagramEvents } from './architecture/render';
 import { tooltipText } from './architecture/tooltip-text';
 import { Viewport } from './architecture/viewport';
-import { visibleGraph, type VisibleGraph } from './architecture/visible-graph';
+import { initiallyCollapsed, visibleGraph, type VisibleGraph } from './architecture/visible-graph';
 
 /** The last render's time (layout, draw, first paint) and its layout part, read by bench/diagram.bench.ts. */
 const RENDER_MEASURE = 'convlab:diagram-render';
@@ -64,10 +64,11 @@ void warmUpLayout();
 bridge.listen((message) => {
   switch (message.type) {
     case 'graph':
-      if (graph && message.graph.model !== graph.model) {
-        // Another model: its blocks and extent differ, so start from its own first view.
-        collapsed = new Set();
-        state = { ...state, transform: undefined, collapsed: [] };
+      if (graph ? message.graph.model !== graph.model : state.collapsed === undefined) {
+        // Another model (or the first, with nothing saved): its blocks and extent differ, so
+        // start from its own first view.
+        collapsed = initiallyCollapsed(message.graph);
+        state = { ...state, transform: undefined, collapsed: [...collapsed] };
       }
       graph = message.graph;
       // The host's initial state names the document; without one the file name is what we know.

@@ -122,6 +122,33 @@ test('ResNet-50: shortcuts dashed, stages collapse and expand, zoom kept across 
   }
 });
 
+test('a pretrained base is one group of its Keras layers, folded at first and by Collapse all', async (t) => {
+  if (!browserAvailable(t)) return;
+  const graph = sampleGraph('transfer-ants-bees.cnn');
+  const view = await harness.open('architecture');
+  try {
+    const page = view.page;
+    await view.deliver({ type: 'graph', graph, hasErrors: false, fileName: 'transfer-ants-bees.cnn' });
+    await view.renders(1);
+    // A base starts folded: its 119 layers are one idea until asked for.
+    assert.equal(await page.locator('.block').count(), 1);
+    await page.locator('vscode-button', { hasText: 'Expand all' }).click();
+    await view.renders(2);
+    assert.equal(await page.locator('.node').count(), graph.nodes.length);
+    assert.equal(await page.locator('.group-title', { hasText: 'features (pretrained)' }).count(), 1);
+    await page.locator('vscode-button', { hasText: 'Collapse all' }).click();
+    await view.renders(3);
+    assert.equal(await page.locator('.block').count(), 1);
+    assert.equal(await page.locator('.node').count(), graph.nodes.length - graph.nodes.filter((n) => n.scope[0]?.label === 'features').length);
+    await page.locator('vscode-button', { hasText: 'Fit' }).click();
+    await page.waitForTimeout(350);
+    await view.screenshot('architecture-transfer-collapsed.png');
+    assert.deepEqual(await view.problems(), []);
+  } finally {
+    await view.close();
+  }
+});
+
 test('GoogLeNet: four Inception branches join at each concat', async (t) => {
   if (!browserAvailable(t)) return;
   const graph = sampleGraph('googlenet.cnn');

@@ -47,6 +47,11 @@ export interface VisibleGraph {
 export const layerNodeId = (layerId: number): string => `n${layerId}`;
 export const blockNodeId = (key: string): string => `b:${key}`;
 
+/** What a model first shows folded: its pretrained bases, whose dozens of layers are one idea. */
+export function initiallyCollapsed(graph: GraphJson): Set<string> {
+  return new Set(graph.nodes.filter((n) => n.scope[0]?.block === 'pretrained').map((n) => blockKeyOf(n)!));
+}
+
 export function blockKeyOf(node: GraphNodeJson): string | undefined {
   const call = node.scope[0];
   if (!call) return undefined;

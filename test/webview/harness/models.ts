@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { baseModelReader } from '../../../src/engine/base-location';
 import { analyze } from '../../../src/language/analyze';
 import { graphJson } from '../../../src/language/query';
 import type { GraphJson } from '../../../src/protocol/graph';
@@ -10,8 +11,9 @@ import { repoRoot } from './browser';
  * its text, as the language server computes it.
  */
 export function sampleGraph(sample: string, options: { model?: string; edit?: (text: string) => string } = {}): GraphJson {
-  const text = readFileSync(join(repoRoot, 'samples', sample), 'utf8');
-  const analysis = analyze(options.edit ? options.edit(text) : text);
+  const file = join(repoRoot, 'samples', sample);
+  const text = readFileSync(file, 'utf8');
+  const analysis = analyze(options.edit ? options.edit(text) : text, { readBaseModel: baseModelReader(file) });
   const model = options.model ? analysis.models.find((m) => m.name === options.model) : analysis.models[0];
   if (!model) throw new Error(`${sample} has no model ${options.model ?? ''}`);
   return graphJson(model, analysis);
