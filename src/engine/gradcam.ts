@@ -20,9 +20,8 @@ export interface GradCam {
 /**
  * Grad-CAM (Selvaraju et al., ICCV 2017): the layer's maps weighted by the mean gradient of the
  * class score over each map, summed, ReLU'd. The gradient needs the model from the layer on as a
- * function of the layer's output, so the layers after it are applied again to a fresh input;
- * that is exact where the rest of the model is one chain, which is so from the last spatial
- * layer of every sample (its global pooling and dense head).
+ * function of the layer's output: the layers are replayed with the maps in its place, so any
+ * layer with H×W×C maps works, inside a residual stage or a pretrained base too.
  */
 export function gradCam(graph: ModelGraph, compiled: CompiledModel, image: Float32Array, options: { layer?: string; classIndex?: number } = {}): GradCam {
   const names = layerNames(graph);
@@ -30,25 +29,16 @@ export function gradCam(graph: ModelGraph, compiled: CompiledModel, image: Float
   const node = options.layer === undefined ? spatial.at(-1) : graph.nodes[names.indexOf(options.layer)];
   if (!node) throw new ModelFileError(options.layer === undefined ? `model ${graph.name} has no layer with maps to explain` : `model ${graph.name} has no layer '${options.layer}'`);
   if (node.outputShape?.length !== 3) throw new ModelFileError(`${names[node.id]} gives ${node.outputShape?.join('×') ?? 'no known shape'}, not maps: Grad-CAM needs a layer with an H×W×C output`);
-  const tail = graph.nodes.filter((n) => n.id > node.id);
-  const mainOutput = graph.outputs[0]!.node;
-  let previous = node.id;
-  for (const next of tail) {
-    if (next.id > mainOutput) break;
-    if (next.inputs.length !== 1 || next.inputs[0] !== previous) {
-      throw new ModelFileError(`after ${names[node.id]} the model branches or merges (at ${names[next.id]}): choose a later layer, such as ${names[spatial.at(-1)!.id]}`);
-    }
-    previous = next.id;
-  }
   const model = compiled.model;
   const layer = model.getLayer(compiled.layerOfNode.get(node.id)!);
   const inputShape = graph.nodes[0]!.outputShape!;
   return tf.tidy(() => {
     const x = tf.tensor(image, [1, ...inputShape]);
     const maps = (tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D);
-    // The tail as a function of the maps: the same layers (and weights) applied in order.
-    const chain = layerChain(model, layer.name, compiled.layerOfNode.get(mainOutput)!).map((name) => model.getLayer(name));
-    const head = (a: tf.Tensor): tf.Tensor => chain.reduce((y, next) => next.apply(y, { training: false }) as tf.Tensor, a);
+    // The model from the maps on: the same layers (and weights) replayed with the maps in the
+    // layer's place, so shortcuts and branches after it are followed as the model has them.
+    const outputLayer = compiled.layerOfNode.get(graph.outputs[0]!.node)!;
+    const head = (a: tf.Tensor): tf.Tensor => replayWith(model, x, layer.name, a, outputLayer);
     const logits = head(maps);
     const probabilities = (compiled.outputKinds[0] === 'logits' ? tf.softmax(logits) : logits).dataSync() as Float32Array;
     const classIndex = options.classIndex ?? argmax(probabilities);
@@ -65,17 +55,25 @@ export function gradCam(graph: ModelGraph, compiled: CompiledModel, image: Float
   });
 }
 
-/** The layer names from just after `from` to `to`, following the single inbound link back from `to`. */
-function layerChain(model: tf.LayersModel, from: string, to: string): string[] {
-  const chain: string[] = [];
-  let current = model.getLayer(to);
-  while (current.name !== from) {
-    chain.unshift(current.name);
-    const inbound = current.inboundNodes[0]?.inboundLayers ?? [];
-    if (inbound.length !== 1) throw new ModelFileError(`cannot follow the model back from ${to} to ${from}`);
-    current = inbound[0]!;
+/**
+ * Runs a functional model on `x` in inference mode with one layer's output replaced by
+ * `replacement`, and returns the output of `outputLayer`: the rest of the model as a function of
+ * that layer's maps, which is what Grad-CAM differentiates. Layers come in the model's own
+ * topological order; each was called once when the model was built, so its one inbound node
+ * says what it reads.
+ */
+function replayWith(model: tf.LayersModel, x: tf.Tensor, replaced: string, replacement: tf.Tensor, outputLayer: string): tf.Tensor {
+  const values = new Map<number, tf.Tensor>([[model.inputs[0]!.id, x]]);
+  for (const layer of model.layers) {
+    const node = layer.inboundNodes[0];
+    if (!node || node.inboundLayers.length === 0) continue;
+    const inputs = node.inputTensors.map((t) => values.get(t.id));
+    if (inputs.some((t) => t === undefined)) throw new Error(`Grad-CAM: ${layer.name} reads a tensor not computed yet`);
+    const output = layer.name === replaced ? replacement : layer.apply(inputs.length === 1 ? inputs[0]! : (inputs as tf.Tensor[]), { training: false }) as tf.Tensor;
+    values.set(node.outputTensors[0]!.id, output);
+    if (layer.name === outputLayer) return output;
   }
-  return chain;
+  throw new Error(`Grad-CAM: the model has no layer ${outputLayer}`);
 }
 
 function argmax(values: Float32Array): number {
