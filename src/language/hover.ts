@@ -3,7 +3,7 @@ import type { Expr, ModelDecl, Statement, TrainDecl } from './ast';
 import { usage } from './bind';
 import { totals, type LayerNode } from './graph';
 import {
-  agreedShape, formatCount, hasFilters, instanceParams, ownInstances, scopePath, siteAt,
+  agreedShape, baseOf, formatCount, hasFilters, instanceParams, ownInstances, scopePath, siteAt,
   type StatementInstance, type StatementSite,
 } from './instances';
 import { ACTIVATIONS, LAYER_BY_OP, STRUCTURE_KEYWORDS, type WordsSpec } from './layers';
@@ -74,7 +74,8 @@ function layerMarkdown(op: string, site: StatementSite | undefined, whyNoLayers:
   const doc = spec ? `\n\n${spec.doc}` : '';
   const instances = site ? ownInstances(site) : [];
   if (instances.length === 0) return `**${op}**${title} · ${whyNoLayers}${doc}`;
-  if (op === 'pretrained') return `${baseSummary(instances)}${doc}`;
+  const base = op === 'pretrained' ? baseSummary(instances) : undefined;
+  if (base) return `${base}${doc}`;
   const others = site ? otherModels(site, instances) : '';
   if (instances.length === 1) return `${describeOne(instances[0]!)}${others}${doc}`;
   const multipleModels = new Set(instances.map((i) => i.model)).size > 1;
@@ -87,26 +88,19 @@ function layerMarkdown(op: string, site: StatementSite | undefined, whyNoLayers:
 }
 
 /** A pretrained base as a whole: where from, shapes in and out, and what of it trains. */
-function baseSummary(instances: StatementInstance[]): string {
-  const model = instances[0]!.model;
-  const nodes = instances.map((i) => i.output);
-  const last = nodes[nodes.length - 1]!;
-  const input = inputShape(model.nodes, nodes[0]!);
-  let trainable = 0;
-  let frozen = 0;
-  let macs = 0;
-  for (const node of nodes) {
-    trainable += node.params.trainable;
-    frozen += node.params.nonTrainable;
-    macs += node.macs;
-  }
+function baseSummary(instances: StatementInstance[]): string | undefined {
+  const base = baseOf(instances);
+  if (!base) return undefined;
+  const { nodes, output, trainable, nonTrainable } = base;
+  const input = inputShape(instances[0]!.model.nodes, nodes[0]!);
+  const macs = nodes.reduce((sum, node) => sum + node.macs, 0);
   const frozenLayers = nodes.filter((n) => n.attrs.frozen === true).length;
   return [
-    `**${scopePath(instances[0]!.scope) || 'pretrained'}** · pretrained base of ${nodes.length} layers · ${input ? `${formatShape(input)} → ` : ''}**${formatShape(last.outputShape)}**`,
+    `**${scopePath(instances[0]!.scope) || 'pretrained'}** · pretrained base of ${nodes.length} layers · ${input ? `${formatShape(input)} → ` : ''}**${formatShape(output.outputShape)}**`,
     '',
     [
-      `From: \`${String(last.attrs.baseSource ?? 'the base\'s architecture, fresh weights')}\`, up to \`${String(last.attrs.baseLayer ?? last.name ?? '')}\``,
-      `Parameters: ${formatCount(trainable + frozen)} (${formatCount(trainable)} trainable, ${formatCount(frozen)} non-trainable)`,
+      `From: \`${String(output.attrs.baseSource ?? 'the base\'s architecture, fresh weights')}\`, up to \`${String(output.attrs.baseLayer ?? output.name ?? '')}\``,
+      `Parameters: ${formatCount(trainable + nonTrainable)} (${formatCount(trainable)} trainable, ${formatCount(nonTrainable)} non-trainable)`,
       `Frozen layers: ${frozenLayers} of ${nodes.length}`,
       `Multiply-adds: ${formatCount(macs)}`,
     ].join('  \n'),

@@ -83,6 +83,27 @@ export function ownInstances(site: StatementSite): StatementInstance[] {
   return own.length > 0 ? own : site.instances;
 }
 
+/**
+ * For the instances of a `pretrained` line, the base as one thing: its layers, its output (the
+ * cut) and its parameters; undefined for any other line. A base's layers share the scope frame
+ * its line opened.
+ */
+export function baseOf(instances: readonly StatementInstance[]): { nodes: LayerNode[]; output: LayerNode; trainable: number; nonTrainable: number } | undefined {
+  const first = instances[0];
+  const frameOf = (node: LayerNode) => node.scope.find((frame) => frame.block === 'pretrained');
+  const frame = first && frameOf(first.output);
+  if (!frame) return undefined;
+  const nodes = instances.filter((i) => i.model === first.model && frameOf(i.output)?.instance === frame.instance).map((i) => i.output);
+  if (nodes.length !== instances.filter((i) => i.model === first.model).length) return undefined;
+  let trainable = 0;
+  let nonTrainable = 0;
+  for (const node of nodes) {
+    trainable += node.params.trainable;
+    nonTrainable += node.params.nonTrainable;
+  }
+  return { nodes, output: nodes[nodes.length - 1]!, trainable, nonTrainable };
+}
+
 /** The narrowest site around an offset, optionally of one kind. */
 export function siteAt(sites: readonly StatementSite[], offset: number, kind?: StatementSite['kind']): StatementSite | undefined {
   let best: StatementSite | undefined;

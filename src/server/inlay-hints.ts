@@ -1,5 +1,6 @@
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver/node';
-import { agreedShape, formatCount, instanceParams, ownInstances } from '../language/instances';
+import { agreedShape, baseOf, formatCount, instanceParams, ownInstances } from '../language/instances';
+import { formatShape } from '../language/ops';
 import type { AnalyzedDocument } from './documents';
 
 /**
@@ -14,6 +15,13 @@ export function inlayHints(document: AnalyzedDocument, range: Range): InlayHint[
   for (const site of document.sites) {
     if (site.span.end < first || site.span.end > last) continue;
     const instances = ownInstances(site);
+    const base = baseOf(instances);
+    if (base) {
+      // A pretrained line: the base's output and what of it trains, not its 119 layers one by one.
+      const frozen = base.trainable === 0 ? ', frozen' : ` (${formatCount(base.trainable)} trainable)`;
+      hints.push({ position: document.document.positionAt(site.span.end), label: `→ ${formatShape(base.output.outputShape)} · ${formatCount(base.trainable + base.nonTrainable)} params${frozen}`, kind: InlayHintKind.Type, paddingLeft: true });
+      continue;
+    }
     const shape = agreedShape(instances);
     if (shape === undefined) continue;
     const params = new Set(instances.map((i) => instanceParams(i).total));

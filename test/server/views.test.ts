@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import {
   CodeLensRequest, DidChangeConfigurationNotification, DocumentSymbolRequest, FoldingRangeKind, FoldingRangeRequest, InlayHintRequest,
@@ -108,4 +109,14 @@ test('folding: every multi-line { } group and each run of comment lines', async 
   const uri = await client.open(text);
   const ranges = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
   assert.deepEqual(ranges!.map((r) => [r.startLine, r.endLine, r.kind ?? '']), [[0, 1, FoldingRangeKind.Comment], [2, 8, ''], [3, 7, ''], [5, 6, '']]);
+});
+
+test('inlay hints: a pretrained line shows its base\'s output and what of it trains', async () => {
+  client = await TestClient.start();
+  const uri = `file://${join(__dirname, '..', '..', 'samples')}/inlay.cnn`;
+  const text = sample('transfer-ants-bees.cnn');
+  await client.open(text, uri);
+  const hints = await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: wholeFile });
+  const labels = (hints ?? []).map((h: InlayHint) => h.label as string);
+  assert.ok(labels.includes('→ 10×10×576 · 616,256 params, frozen'), labels.join('\n'));
 });
