@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { ModelGraph } from '../language/graph';
 import type { TrainSpec } from '../language/train';
 import type { DatasetEvent } from '../protocol/engine';
-import { IMAGENET_NORMALIZATION, labelCounts, openDataset, type Normalization, type Split } from './data/index';
+import { CAFFE_NORMALIZATION, IMAGENET_NORMALIZATION, labelCounts, openDataset, SIGNED_UNIT_NORMALIZATION, type Normalization, type Split } from './data/index';
 import type { Normalize } from '../language/train';
 import { ModelFileError } from './model-file';
 
@@ -87,6 +87,8 @@ const DATASET_STATISTICS: Record<string, { mean: number[]; std: number[] }> = {
 
 export function normalizationFor(source: string, normalize: Normalize | undefined): Normalization {
   if (normalize === 'imagenet') return IMAGENET_NORMALIZATION;
+  if (normalize === 'tf') return SIGNED_UNIT_NORMALIZATION;
+  if (normalize === 'caffe') return CAFFE_NORMALIZATION;
   if (normalize !== 'standard') return 'unit';
   const statistics = DATASET_STATISTICS[source];
   if (!statistics) throw new ModelFileError(`normalize standard: no published statistics for '${source}' (known: ${Object.keys(DATASET_STATISTICS).join(', ')}); use unit or imagenet`);

@@ -20,7 +20,7 @@ export const SETTINGS: SettingSpec[] = [
       { name: 'source', type: 'word', positional: true, required: true, doc: 'dataset name or "path".' },
       { name: 'size', type: 'size', doc: 'resize images to H×W (image folders).' },
       { name: 'channels', type: 'count', doc: '1 for gray, 3 for colour (image folders).' },
-      { name: 'normalize', type: 'word', choices: ['unit', 'standard', 'imagenet'], doc: 'unit scales pixels to [0, 1]; standard also subtracts the dataset\'s published mean and divides by its std (MNIST 0.1307 and 0.3081, as PyTorch\'s examples do); imagenet uses the ImageNet mean and std (for pretrained bases).' },
+      { name: 'normalize', type: 'word', choices: ['unit', 'standard', 'imagenet', 'tf', 'caffe'], doc: 'unit scales pixels to [0, 1]; standard also subtracts the dataset\'s published mean and divides by its std (MNIST 0.1307 and 0.3081, as PyTorch\'s examples do); for pretrained bases, imagenet uses the ImageNet mean and std (torchvision, Keras\' torch mode), tf scales to [−1, 1] (Keras\' MobileNetV2, InceptionV3) and caffe gives BGR minus the ImageNet mean in bytes (Keras\' VGG16, ResNet50).' },
     ],
     flags: [],
   },
@@ -106,7 +106,7 @@ export const SETTINGS: SettingSpec[] = [
 
 export const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((s) => [s.op, s]));
 
-export type Normalize = 'unit' | 'standard' | 'imagenet';
+export type Normalize = 'unit' | 'standard' | 'imagenet' | 'tf' | 'caffe';
 
 export type Monitor = 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
 

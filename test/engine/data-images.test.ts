@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { IMAGENET_NORMALIZATION, openDataset } from '../../src/engine/data';
+import { CAFFE_NORMALIZATION, IMAGENET_NORMALIZATION, openDataset, SIGNED_UNIT_NORMALIZATION } from '../../src/engine/data';
+import { imageBytesToInput } from '../../src/engine/data/image-file';
 import { collect, jpegBytes, pngBytes, temporaryDir, writeFile, type PixelFunction } from '../fixtures/datasets';
 
 const tmp = temporaryDir();
@@ -91,6 +92,19 @@ describe('image folders', () => {
     near(colorX[1] as number, (100 / 255 - 0.456) / 0.224, 1e-5);
     near(colorX[12] as number, (1 - 0.485) / 0.229, 1e-5);
     near(colorX[14] as number, (0 - 0.406) / 0.225, 1e-5);
+  });
+
+  it('normalises for Keras applications: caffe is BGR minus the ImageNet mean in bytes, tf is [-1, 1]', async () => {
+    const dir = join(tmp.dir, 'keras');
+    writeFile(join(dir, 'train', 'x', 'a.png'), pngBytes(2, 2, solid(255, 10, 0)));
+    writeFile(join(dir, 'test', 'x', 'a.png'), pngBytes(2, 2, solid(255, 10, 0)));
+    const caffe = await collect((await openDataset(dir, { image: { size: [2, 2] }, normalization: CAFFE_NORMALIZATION, validationFraction: 0 })).train.batches(1));
+    [0 - 103.939, 10 - 116.779, 255 - 123.68].forEach((expected, c) => near(caffe.x[c] as number, expected, 1e-3));
+    const signed = await collect((await openDataset(dir, { image: { size: [2, 2] }, normalization: SIGNED_UNIT_NORMALIZATION, validationFraction: 0 })).train.batches(1));
+    [1, 10 / 127.5 - 1, -1].forEach((expected, c) => near(signed.x[c] as number, expected, 1e-6));
+    // The service's path for one uploaded image reorders the same way.
+    const one = imageBytesToInput(pngBytes(2, 2, solid(255, 10, 0)), 'upload', [2, 2, 3], CAFFE_NORMALIZATION);
+    near(one[2] as number, 255 - 123.68, 1e-3);
   });
 
   it('decodes lazily and names a corrupt image when its batch is read', async () => {

@@ -29,10 +29,10 @@ export function imageBytesToInput(bytes: Uint8Array, name: string, shape: readon
   const source = channels === 1 && image.channels === 3 ? toGray(image.data, image.width * image.height) : image.data;
   const sourceChannels = channels === 1 ? 1 : image.channels;
   const resized = resample(source, image.width, image.height, sourceChannels, cropBox(image.width, image.height, width, height, 'center-crop'), width, height);
-  const { scale, offset } = channelAffine(normalization, channels);
+  const { scale, offset, source: from } = channelAffine(normalization, channels);
   const out = new Float32Array(height * width * channels);
   for (let p = 0; p < height * width; p++) {
-    for (let c = 0; c < channels; c++) out[p * channels + c] = (resized[sourceChannels === 1 ? p : p * 3 + c] as number) * (scale[c] as number) + (offset[c] as number);
+    for (let c = 0; c < channels; c++) out[p * channels + c] = (resized[sourceChannels === 1 ? p : p * 3 + (from[c] as number)] as number) * (scale[c] as number) + (offset[c] as number);
   }
   return out;
 }

@@ -134,7 +134,7 @@ class ImageFileSource implements ExampleSource {
 
   private writeExample(image: DecodedImage, out: Float32Array, at: number): void {
     const { height, width, channels, resize } = this.geometry;
-    const { scale, offset } = this.affine;
+    const { scale, offset, source: from } = this.affine;
     // Convert colour to gray before resampling (a third of the work), and gray to colour after.
     const source = channels === 1 && image.channels === 3 ? toGray(image.data, image.width * image.height) : image.data;
     const sourceChannels = channels === 1 ? 1 : image.channels;
@@ -143,7 +143,7 @@ class ImageFileSource implements ExampleSource {
     const pixels = height * width;
     for (let p = 0; p < pixels; p++) {
       for (let c = 0; c < channels; c++) {
-        const value = resized[sourceChannels === 1 ? p : p * 3 + c] as number;
+        const value = resized[sourceChannels === 1 ? p : p * 3 + (from[c] as number)] as number;
         out[at + p * channels + c] = value * (scale[c] as number) + (offset[c] as number);
       }
     }

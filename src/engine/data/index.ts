@@ -5,6 +5,6 @@ export { openDataset, type OpenDatasetOptions } from './open';
 export { defaultCacheDir, dataLocations, type DataLocation, type Environment } from './locations';
 export { downloadFile, type DownloadOptions, type ProgressCallback } from './download';
 export { KNOWN_DATASETS, findKnownDataset, type KnownDataset, type PublishedFile } from './catalog';
-export { IMAGENET_NORMALIZATION, type Normalization } from './normalize';
+export { CAFFE_NORMALIZATION, IMAGENET_NORMALIZATION, SIGNED_UNIT_NORMALIZATION, type Normalization } from './normalize';
 export type { ImageFolderOptions } from './image-folder';
 export type { ResizeMode } from './resize';

@@ -1,17 +1,31 @@
 // Pixel normalisation: 'unit' maps bytes to [0, 1]; mean/std (given on the [0, 1] scale, as
-// torchvision writes them) then standardises each channel.
+// torchvision writes them) then standardises each channel; `bgr` also reverses RGB, as Caffe
+// and Keras' VGG16 and ResNet50 expect.
 
-export type Normalization = 'unit' | { mean: number[]; std: number[] };
+export type Normalization = 'unit' | { mean: number[]; std: number[]; bgr?: boolean };
+
+/** Keras' `preprocess_input` in caffe mode: BGR, minus the ImageNet mean in bytes, unscaled. */
+export const CAFFE_NORMALIZATION: Normalization = { mean: [103.939 / 255, 116.779 / 255, 123.68 / 255], std: [1 / 255], bgr: true };
+
+/** Keras' `preprocess_input` in tf mode (MobileNetV2, InceptionV3): [−1, 1]. */
+export const SIGNED_UNIT_NORMALIZATION: Normalization = { mean: [0.5], std: [0.5] };
+
+/** Which source channel feeds each output channel: reversed for BGR colour images. */
+export function channelSources(normalization: Normalization, channels: number): number[] {
+  const order = Array.from({ length: channels }, (_, c) => c);
+  return normalization !== 'unit' && normalization.bgr && channels === 3 ? order.reverse() : order;
+}
 
 export const IMAGENET_NORMALIZATION: Normalization = {
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
 };
 
-/** value = byte * scale[c] + offset[c], with one entry per channel. */
+/** value = byte of source channel `source[c]` * scale[c] + offset[c], one entry per channel. */
 export interface ChannelAffine {
   scale: Float64Array;
   offset: Float64Array;
+  source: number[];
 }
 
 export function channelAffine(normalization: Normalization, channels: number): ChannelAffine {
@@ -22,7 +36,7 @@ export function channelAffine(normalization: Normalization, channels: number): C
     scale[c] = 1 / (255 * std);
     offset[c] = -mean / std;
   }
-  return { scale, offset };
+  return { scale, offset, source: channelSources(normalization, channels) };
 }
 
 /** 256 values per channel, so that normalising a stored byte is one table read. */
@@ -36,10 +50,20 @@ export function byteLookup(normalization: Normalization, channels: number): Floa
   return table;
 }
 
-/** Writes `count` HWC byte examples into `out` as floats; `channels` is the innermost stride. */
-export function normalizeBytes(bytes: Uint8Array, out: Float32Array, outOffset: number, channels: number, table: Float32Array): void {
+/**
+ * Writes `count` HWC byte examples into `out` as floats; `channels` is the innermost stride.
+ * `sources` (from channelSources) reorders the channels where it is not the identity.
+ */
+export function normalizeBytes(bytes: Uint8Array, out: Float32Array, outOffset: number, channels: number, table: Float32Array, sources?: readonly number[]): void {
   if (channels === 1) {
     for (let i = 0; i < bytes.length; i++) out[outOffset + i] = table[bytes[i] as number] as number;
+    return;
+  }
+  if (sources && sources.some((s, c) => s !== c)) {
+    for (let i = 0; i < bytes.length; i++) {
+      const c = i % channels;
+      out[outOffset + i] = table[c * 256 + (bytes[i - c + (sources[c] as number)] as number)] as number;
+    }
     return;
   }
   for (let i = 0; i < bytes.length; i++) out[outOffset + i] = table[(i % channels) * 256 + (bytes[i] as number)] as number;

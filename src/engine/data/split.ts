@@ -1,6 +1,6 @@
 // Splits over an indexable source of examples: batching, seeded shuffles, limits, held-out
 // subsets and label counts, shared by every dataset format.
-import { byteLookup, normalizeBytes, type Normalization } from './normalize';
+import { byteLookup, channelSources, normalizeBytes, type Normalization } from './normalize';
 import { randomSeed, seededRandom, shuffleInPlace } from './random';
 import type { Batch, BatchOptions, Split } from './types';
 
@@ -17,6 +17,7 @@ export interface ExampleSource {
 /** Examples kept as HWC bytes in memory and normalised per batch, which keeps memory at 1 byte a value. */
 export class ByteSource implements ExampleSource {
   private readonly table: Float32Array;
+  private readonly sources: number[];
   private readonly channels: number;
 
   constructor(
@@ -30,6 +31,7 @@ export class ByteSource implements ExampleSource {
       throw new Error(`${pixels.length} pixel bytes do not make ${labels.length} examples of ${exampleLength}`);
     }
     this.table = byteLookup(normalization, channels);
+    this.sources = channelSources(normalization, channels);
     this.channels = channels;
   }
 
@@ -41,7 +43,7 @@ export class ByteSource implements ExampleSource {
     const n = this.exampleLength;
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k] as number;
-      normalizeBytes(this.pixels.subarray(i * n, (i + 1) * n), out, k * n, this.channels, this.table);
+      normalizeBytes(this.pixels.subarray(i * n, (i + 1) * n), out, k * n, this.channels, this.table, this.sources);
     }
   }
 }
