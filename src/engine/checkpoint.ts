@@ -11,6 +11,8 @@ export interface TrainingState {
   trainingSeconds: number;
   schedule: Record<string, unknown>;
   metrics?: Record<string, number | undefined>;
+  /** The transfer-learning stage (0-based) whose optimizer state was saved with it. */
+  stage?: number;
 }
 
 interface SavedFiles {

@@ -168,8 +168,11 @@ class TrainingRun {
       const resumedStage = this.stages.filter((_, s) => this.stageStart(s) <= resume.epoch).length - 1;
       if (resumedStage > 0) await this.enterStage(resumedStage);
       await loadCheckpointWeights(join(this.runDir, 'last'), this.compiled.model);
-      await loadOptimizerState(join(this.runDir, 'last'), this.optimizer);
-      setLearningRate(this.optimizer, resume.learningRate);
+      // At a stage's first epoch the saved optimizer belongs to the stage before: start afresh.
+      if ((resume.stage ?? 0) === resumedStage) {
+        await loadOptimizerState(join(this.runDir, 'last'), this.optimizer);
+        setLearningRate(this.optimizer, resume.learningRate);
+      }
       startEpoch = resume.epoch;
       skipBatches = resume.batchesDone;
       this.trainingSeconds = resume.trainingSeconds;
@@ -195,9 +198,11 @@ class TrainingRun {
       }
       await this.checkpoint(epoch + 1, 0, outcome.metrics);
       if (decision.stop) {
-        stoppedEarly = true;
         // Early stopping ends a stage: the next one (fine-tuning) still runs.
-        if (this.stage + 1 >= this.stages.length) break;
+        if (this.stage + 1 >= this.stages.length) {
+          stoppedEarly = true;
+          break;
+        }
         epoch = this.stageStart(this.stage + 1) - 1;
       }
     }
@@ -282,7 +287,7 @@ class TrainingRun {
   private state(epoch: number, batchesDone: number, metrics?: EpochMetrics): TrainingState {
     return {
       epoch, batchesDone, learningRate: learningRateOf(this.optimizer), trainingSeconds: this.trainingSeconds,
-      schedule: this.best.snapshot(), ...(metrics ? { metrics: { ...metrics } } : {}),
+      schedule: this.best.snapshot(), stage: this.stage, ...(metrics ? { metrics: { ...metrics } } : {}),
     };
   }
 

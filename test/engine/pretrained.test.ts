@@ -216,3 +216,25 @@ test('a URL base is downloaded once into the cache, model.json last, and read of
     server.close();
   }
 });
+
+test('a run cancelled while fine-tuning resumes in the fine-tuning stage, with its optimizer', async () => {
+  const { file, runs, dir } = setUp('epochs 1; batch 32; limit 320; validation none; seed 4; optimizer adam lr 0.01; finetune epochs 2 lr 0.001 unfreeze all');
+  await saveBase(join(dir, 'base'));
+  const controller = new AbortController();
+  let batchesInStage2 = 0;
+  const cancelled = await train({
+    file, runsDir: runs, signal: controller.signal, batchEventInterval: 0,
+    onEvent: (event) => {
+      if (event.type === 'batch' && event.epoch === 2 && ++batchesInStage2 === 3) controller.abort();
+    },
+  });
+  assert.equal(cancelled.type, 'cancelled');
+  const resumed: EngineEvent[] = [];
+  const done = await train({ file, resume: cancelled.runDir, batchEventInterval: 0, onEvent: (event) => resumed.push(event) });
+  assert.equal(done.type, 'done');
+  const stage = resumed.find((e): e is StageEvent => e.type === 'stage');
+  assert.equal(stage, undefined, 'mid-stage: no stage begins again');
+  const first = resumed.find((e) => e.type === 'epochBegin');
+  assert.ok(first?.type === 'epochBegin' && first.epoch === 2 && first.learningRate === 0.001, 'fine-tuning goes on at its own rate');
+  assert.deepEqual(resumed.filter((e) => e.type === 'epochEnd').map((e) => e.type === 'epochEnd' && e.epoch), [2, 3]);
+});
