@@ -2,6 +2,7 @@ import type { SummaryDiagnostic, SummaryJson, SummaryModel } from '../protocol/s
 import type { Analysis } from './analyze';
 import { totals, type LayerNode, type ModelGraph } from './graph';
 import { LAYER_BY_OP } from './layers';
+import { trainingStages } from './stages';
 import type { LineIndex, Span } from './text';
 
 const MERGE_TITLES: Record<string, string> = { concat: 'Concatenate', add: 'Add' };
@@ -57,7 +58,12 @@ export function summarizeModel(graph: ModelGraph, lines: LineIndex): SummaryMode
 export function summarize(analysis: Analysis, file: string): SummaryJson {
   return {
     file,
-    models: analysis.models.map((graph) => summarizeModel(graph, analysis.lines)),
+    models: analysis.models.map((graph) => {
+      const model = summarizeModel(graph, analysis.lines);
+      const spec = analysis.trains.find((t) => t.model === graph.name);
+      if (!spec?.finetune) return model;
+      return { ...model, stages: trainingStages(graph, spec).map(({ name, epochs, learningRate, params }) => ({ name, epochs, learningRate, params })) };
+    }),
     diagnostics: analysis.diagnostics.map((d): SummaryDiagnostic => ({ severity: d.severity, code: d.code, message: d.message, hint: d.hint, range: rangeOf(analysis.lines, d.span) })),
   };
 }

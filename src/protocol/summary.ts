@@ -31,6 +31,8 @@ export interface SummaryModel {
   activationBytes: number;
   outputs: { name: string; layer: string; lossWeight: number }[];
   layers: SummaryLayer[];
+  /** With `finetune` in its train section: what trains in each stage of transfer learning. */
+  stages?: { name: 'train' | 'fine-tune'; epochs: number; learningRate: number; params: { total: number; trainable: number; nonTrainable: number } }[];
 }
 
 export interface SummaryDiagnostic {

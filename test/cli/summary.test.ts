@@ -66,3 +66,14 @@ test('a table for people, and clear errors for a missing file or model', () => {
   const noModel = convlab('summary', 'samples/lenet5.cnn', '--model', 'X');
   assert.match(noModel.stderr, /no model named 'X' \(models: LeNet5\)/);
 });
+
+test('convlab summary of the transfer sample: the base read from its model.json, and each stage\'s counts', () => {
+  const text = convlab('summary', 'samples/transfer-ants-bees.cnn');
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /features\/block_13_expand_relu \(ReLU\) +10×10×576/);
+  assert.match(text.stdout, /Stage 1 \(train, 8 epochs at learning rate 0\.003\): 2,306 trainable, 617,408 non-trainable/);
+  assert.match(text.stdout, /Stage 2 \(fine-tune, 4 epochs at learning rate 0\.0001\): 173,378 trainable, 446,336 non-trainable/);
+  const json = JSON.parse(convlab('summary', 'samples/transfer-ants-bees.cnn', '--json').stdout) as SummaryJson;
+  assert.deepEqual(json.diagnostics, []);
+  assert.deepEqual(json.models[0]!.stages!.map((s) => [s.name, s.params.trainable, s.params.total]), [['train', 2_306, 619_714], ['fine-tune', 173_378, 619_714]]);
+});
