@@ -28,6 +28,14 @@ export interface SummaryModel {
   name: string;
   params: { total: number; trainable: number; nonTrainable: number };
   macs: number;
+  /**
+   * Multiply-adds of one training step per example: the forward pass, the weight gradients of
+   * trainable layers and the activation gradients after the first of them (a frozen base needs
+   * neither). About 3 × macs for a model that trains all through.
+   */
+  trainingMacs: number;
+  /** Training examples an epoch, where the train section makes it knowable (built-in datasets, limit). */
+  trainExamples?: number;
   activationBytes: number;
   outputs: { name: string; layer: string; lossWeight: number }[];
   layers: SummaryLayer[];

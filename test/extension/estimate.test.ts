@@ -63,9 +63,10 @@ class MapStore implements KeyValueStore {
 test('ThroughputStore keeps MACs/s per backend, the last auto backend and epoch sizes per model', async () => {
   const store = new ThroughputStore(new MapStore());
   assert.equal(store.macsPerSecond('wasm'), undefined);
-  await store.recordThroughput('wasm', 2000, LENET5_MACS);
-  await store.recordThroughput('cpu', 15, LENET5_MACS);
-  await store.recordThroughput('cpu', 0, LENET5_MACS);
+  // Recorded in training multiply-adds per example, as the estimate counts them.
+  await store.recordThroughput('wasm', 2000, LENET5_MACS * 3);
+  await store.recordThroughput('cpu', 15, LENET5_MACS * 3);
+  await store.recordThroughput('cpu', 0, LENET5_MACS * 3);
   assert.equal(store.macsPerSecond('wasm'), 2000 * LENET5_MACS * 3);
   assert.equal(store.macsPerSecond('cpu'), 15 * LENET5_MACS * 3);
   await store.recordBackend('wasm');
@@ -73,4 +74,25 @@ test('ThroughputStore keeps MACs/s per backend, the last auto backend and epoch 
   await store.recordEpochExamples('/m/a.cnn', 'LeNet5', 54000);
   assert.equal(store.epochExamples('/m/a.cnn', 'LeNet5'), 54000);
   assert.equal(store.epochExamples('/m/a.cnn', 'Other'), undefined);
+});
+
+test('the summary\'s training MACs and dataset size replace the rules of thumb; a guessed size never asks', () => {
+  // The ants/bees sample: a frozen base costs its forward pass alone, about a third of 3 × macs.
+  const transfer = { macsPerExample: 112_612_000, trainingMacsPerExample: 112_620_000 };
+  const unknownSize = estimateEpoch({ ...transfer, backend: 'wasm' });
+  assert.equal(unknownSize.examplesAssumed, true);
+  assert.ok(unknownSize.seconds > CONFIRM_ABOVE_SECONDS, 'a typical dataset would be long');
+  assert.equal(needsConfirmation(unknownSize), false, 'but the size is a guess: no question');
+  const cifar = estimateEpoch({ macsPerExample: VGG16_MACS, backend: 'wasm', datasetExamples: 45_000 });
+  assert.deepEqual([cifar.examples, cifar.examplesAssumed, needsConfirmation(cifar)], [45_000, false, true]);
+  const lastRun = estimateEpoch({ ...transfer, backend: 'wasm', knownExamples: 243, datasetExamples: 45_000 });
+  assert.equal(lastRun.examples, 243, 'what the last run saw wins');
+  assert.ok(Math.abs(lastRun.seconds - (243 * 112_620_000) / DEFAULT_MACS_PER_SECOND.wasm) < 1e-6);
+});
+
+test('throughput is recorded in the same training MACs the estimate used, so a re-estimate is exact', async () => {
+  const store = new ThroughputStore(new MapStore());
+  await store.recordThroughput('wasm', 30, 112_620_000);
+  const estimate = estimateEpoch({ macsPerExample: 112_612_000, trainingMacsPerExample: 112_620_000, backend: 'wasm', measuredMacsPerSecond: store.macsPerSecond('wasm'), knownExamples: 243 });
+  assert.ok(Math.abs(estimate.seconds - 243 / 30) < 1e-9);
 });

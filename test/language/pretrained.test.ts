@@ -8,6 +8,7 @@ import { hoverAt } from '../../src/language/hover';
 import { statementSites } from '../../src/language/instances';
 import type { ReadBaseModel } from '../../src/language/instantiate';
 import { trainingStages } from '../../src/language/stages';
+import { summarize, trainExamples, trainingMacs } from '../../src/language/summary';
 import { repoRoot, sample, where } from './helpers';
 
 /** Reads bases as the engine does: paths relative to the samples folder. */
@@ -171,4 +172,25 @@ test('hovering finetune lists what trains in each stage', () => {
   const analysis = analyze(text, withBase(TINY));
   const hover = hoverAt(analysis, text.indexOf('finetune') + 2, statementSites(analysis))!;
   assert.match(hover.markdown, /- Stage 1, train \(3 epochs, lr 0\.001\): 18 trainable, 320 non-trainable\n- Stage 2, fine-tune \(2 epochs, lr 0\.0001\): 306 trainable, 32 non-trainable$/);
+});
+
+test('training multiply-adds: a frozen base costs its forward pass; LeNet-5 costs about three passes', () => {
+  const lenet = analyze(sample('lenet5.cnn'));
+  // Forward 416,520; weight gradients of every layer with weights (all of them); activation
+  // gradients after C1 (whose 117,600 need none): 416,520 · 3 − 117,600.
+  assert.equal(trainingMacs(lenet.models[0]!), 416_520 * 3 - 117_600);
+  assert.equal(summarize(lenet, 'lenet5.cnn').models[0]!.trainExamples, 60_000, 'MNIST with validation none');
+  const analysis = analyze(sample('transfer-ants-bees.cnn'), { readBaseModel: samplesReader });
+  const graph = analysis.models[0]!;
+  const head = graph.nodes.filter((n) => n.attrs.baseLayer === undefined).reduce((sum, n) => sum + n.macs, 0);
+  const base = graph.nodes.filter((n) => n.attrs.baseLayer !== undefined).reduce((sum, n) => sum + n.macs, 0);
+  assert.equal(trainingMacs(graph), base + 3 * head - graph.nodes.find((n) => n.params.trainable > 0)!.macs);
+});
+
+test('examples an epoch from the train section: a built-in dataset less its holdout, capped by limit', () => {
+  const spec = (settings: string) => analyze(`model M {\n  input 28x28x1\n  flatten\n  dense 10 softmax\n}\ntrain M {\n  ${settings}\n}\n`).trains[0]!;
+  assert.equal(trainExamples(spec('data mnist')), 54_000);
+  assert.equal(trainExamples(spec('data mnist\n  validation none')), 60_000);
+  assert.equal(trainExamples(spec('data cifar10\n  validation 0.2\n  limit 1000')), 1_000);
+  assert.equal(trainExamples(spec('data "some/folder"')), undefined);
 });

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { BackendName } from '../../protocol/engine';
 import { baseDirFor, readSettings } from '../config';
-import { describeEstimate, estimateEpoch, formatDuration, needsConfirmation, CONFIRM_ABOVE_SECONDS, type ThroughputStore } from '../jobs/estimate';
+import { describeEstimate, estimateEpoch, formatDuration, needsConfirmation, trainingMacsOf, CONFIRM_ABOVE_SECONDS, type ThroughputStore } from '../jobs/estimate';
 import type { JobManager } from '../jobs/job-manager';
 import type { ModelService } from '../lsp/client';
 import { requireTrust } from '../trust';
@@ -45,12 +45,14 @@ export async function trainCommand(deps: TrainDeps, arg: unknown): Promise<void>
     if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
     return;
   }
-  const macs = summary.models.find((m) => m.name === model)?.macs ?? 0;
+  const summarised = summary.models.find((m) => m.name === model);
+  const macs = summarised?.macs ?? 0;
+  const costs = { macsPerExample: macs, trainingMacsPerExample: summarised?.trainingMacs };
   const settings = readSettings(document.uri);
   const backend = settings.backend === 'auto' ? (deps.throughput.lastBackend() ?? AUTO_BACKEND_GUESS) : settings.backend;
   const estimate = estimateEpoch({
-    macsPerExample: macs, backend, measuredMacsPerSecond: deps.throughput.macsPerSecond(backend),
-    limit: settings.trainLimit, knownExamples: deps.throughput.epochExamples(document.uri.fsPath, model),
+    ...costs, backend, measuredMacsPerSecond: deps.throughput.macsPerSecond(backend),
+    limit: settings.trainLimit, knownExamples: deps.throughput.epochExamples(document.uri.fsPath, model), datasetExamples: summarised?.trainExamples,
   });
   deps.log.info(`${model}: ${macs.toLocaleString('en-US')} multiply-adds per example; ${describeEstimate(estimate)}`);
   if (needsConfirmation(estimate)) {
@@ -65,5 +67,5 @@ export async function trainCommand(deps: TrainDeps, arg: unknown): Promise<void>
     );
     if (choice !== proceed) return;
   }
-  deps.jobs.submit({ target: { file: document.uri.fsPath, model, baseDir: baseDirFor(document.uri) }, settings, estimate, macsPerExample: macs });
+  deps.jobs.submit({ target: { file: document.uri.fsPath, model, baseDir: baseDirFor(document.uri) }, settings, estimate, trainingMacsPerExample: trainingMacsOf(costs) });
 }

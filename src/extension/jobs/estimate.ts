@@ -51,6 +51,10 @@ export interface EpochEstimate {
 
 export interface EstimateInput {
   macsPerExample: number;
+  /** The summary's training multiply-adds per example (a frozen base skips its backward pass); else 3 × macs. */
+  trainingMacsPerExample?: number;
+  /** Examples an epoch as the train section says (built-in datasets), when the summary knows. */
+  datasetExamples?: number;
   backend: BackendName;
   /** This machine's stored throughput for the backend, if any. */
   measuredMacsPerSecond?: number;
@@ -65,14 +69,24 @@ export function estimateEpoch(input: EstimateInput): EpochEstimate {
   const macsPerSecond = measured ? (input.measuredMacsPerSecond as number) : DEFAULT_MACS_PER_SECOND[input.backend];
   const known = input.knownExamples;
   const limit = input.limit !== undefined && input.limit > 0 ? input.limit : undefined;
-  const examples = limit !== undefined ? Math.min(limit, known ?? limit) : (known ?? TYPICAL_EPOCH_EXAMPLES);
-  const examplesAssumed = limit === undefined && known === undefined;
-  const seconds = (examples * input.macsPerExample * TRAINING_MACS_FACTOR) / macsPerSecond;
+  const size = known ?? input.datasetExamples;
+  const examples = limit !== undefined ? Math.min(limit, size ?? limit) : (size ?? TYPICAL_EPOCH_EXAMPLES);
+  const examplesAssumed = limit === undefined && size === undefined;
+  const seconds = (examples * trainingMacsOf(input)) / macsPerSecond;
   return { backend: input.backend, seconds, examples, examplesAssumed, macsPerSecond, measured };
 }
 
+/** Multiply-adds of a training step per example: the summary's figure, else the all-trainable rule of thumb. */
+export function trainingMacsOf(input: Pick<EstimateInput, 'macsPerExample' | 'trainingMacsPerExample'>): number {
+  return input.trainingMacsPerExample ?? input.macsPerExample * TRAINING_MACS_FACTOR;
+}
+
+/**
+ * Long epochs ask first, unless the example count is a guess: an image folder's size is
+ * unknown until the engine opens it, and a guess is no reason to stop a person.
+ */
 export function needsConfirmation(estimate: EpochEstimate): boolean {
-  return estimate.seconds > CONFIRM_ABOVE_SECONDS;
+  return estimate.seconds > CONFIRM_ABOVE_SECONDS && !estimate.examplesAssumed;
 }
 
 /** "≈ 45 s per epoch on wasm (measured here)", for the notification and the confirmation. */
@@ -114,10 +128,11 @@ export class ThroughputStore {
     return this.store.get<Partial<Record<BackendName, number>>>(THROUGHPUT_KEY)?.[backend];
   }
 
-  async recordThroughput(backend: BackendName, examplesPerSecond: number, macsPerExample: number): Promise<void> {
-    if (!(examplesPerSecond > 0) || !(macsPerExample > 0)) return;
+  /** `trainingMacsPerExample` as the estimate used it (trainingMacsOf), so the two agree. */
+  async recordThroughput(backend: BackendName, examplesPerSecond: number, trainingMacsPerExample: number): Promise<void> {
+    if (!(examplesPerSecond > 0) || !(trainingMacsPerExample > 0)) return;
     const all = { ...this.store.get<Partial<Record<BackendName, number>>>(THROUGHPUT_KEY) };
-    all[backend] = trainingMacsPerSecond(examplesPerSecond, macsPerExample);
+    all[backend] = examplesPerSecond * trainingMacsPerExample;
     await this.store.update(THROUGHPUT_KEY, all);
   }
 

@@ -24,7 +24,8 @@ export interface TrainRequest {
   target: TrainTarget;
   settings: ConvLabSettings;
   estimate: EpochEstimate;
-  macsPerExample: number;
+  /** Training multiply-adds per example, to turn measured images/s into this machine's MACs/s. */
+  trainingMacsPerExample: number;
 }
 
 /** How long a closing VS Code waits for cancelled engines to save their checkpoints. */
@@ -181,7 +182,7 @@ export class JobManager implements LiveRuns, vscode.Disposable {
         if (request.settings.trainLimit === undefined) void throughput.recordEpochExamples(request.target.file, request.target.model, event.trainExamples);
         break;
       case 'epochEnd':
-        if (progress.backend) void throughput.recordThroughput(progress.backend, event.examplesPerSecond, request.macsPerExample);
+        if (progress.backend) void throughput.recordThroughput(progress.backend, event.examplesPerSecond, request.trainingMacsPerExample);
         break;
       default:
         break;
