@@ -25,7 +25,7 @@ function describe(report: EvaluationReport): string {
   const worst = report.worst.map((m) => `  test example ${m.index}: a ${m.label} taken for a ${m.predicted} (confidence ${percent(m.confidence)})`);
   return [
     `${report.model} · ${report.weights}`,
-    `Test accuracy: ${percent(report.accuracy)} on ${report.examples.toLocaleString('en-US')} examples`,
+    `Test accuracy: ${percent(report.accuracy)} on ${report.examples.toLocaleString('en-US')} examples (${report.testData})`,
     '', 'Confusion matrix', confusion, '', 'Per class', scores, '',
     `Calibration: temperature ${calibration.temperature.toFixed(3)} (fitted on the ${calibration.fittedOn}); on the test split ECE ${percent(calibration.before.ece)} → ${percent(calibration.after.ece)}, NLL ${calibration.before.nll.toFixed(4)} → ${calibration.after.nll.toFixed(4)}`,
     ...report.critical.map((c) => `Critical class ${c.name}: sensitivity ${percent(c.sensitivity)} (${c.missed} of ${c.support} missed)`),

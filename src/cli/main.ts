@@ -25,7 +25,7 @@ Usage:
                 [--data-dir DIR] [--json]               a layer's filters and feature maps
   convlab gradcam FILE [--run DIR] [--image PATH | --sample N] [--layer NAME] [--class K]
                 [--out FILE.png] [--json]          Grad-CAM: where the model looked for a class
-  convlab eval RUN [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]
+  convlab eval RUN [--data DIR|NAME] [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]
                                                   a finished run on its test split: accuracy,
                                                   confusion matrix, per-class scores, calibration
   convlab serve RUN [--port N] [--token T] [--refer-below P] [--temperature T] [--data-dir DIR]
@@ -93,11 +93,11 @@ const commands: Record<string, Command> = {
     }, values.json === true, write);
   },
   eval(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' }, critical: { type: 'string', multiple: true }, backend: { type: 'string' }, json: { type: 'boolean' } } });
-    if (positionals.length !== 1) throw new CliError('usage: convlab eval RUN_DIR [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]');
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { data: { type: 'string' }, 'data-dir': { type: 'string' }, critical: { type: 'string', multiple: true }, backend: { type: 'string' }, json: { type: 'boolean' } } });
+    if (positionals.length !== 1) throw new CliError('usage: convlab eval RUN_DIR [--data DIR|NAME] [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]');
     const backend = values.backend;
     if (backend !== undefined && !BACKEND_NAMES.includes(backend as BackendName)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, not '${backend}'`);
-    return runEval(positionals[0]!, { dataDir: values['data-dir'], critical: values.critical, backend: backend as BackendName | undefined }, values.json === true, write);
+    return runEval(positionals[0]!, { data: values.data, dataDir: values['data-dir'], critical: values.critical, backend: backend as BackendName | undefined }, values.json === true, write);
   },
   serve(args) {
     const { values, positionals } = parseArgs({

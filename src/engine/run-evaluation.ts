@@ -6,7 +6,7 @@ import { loadInspectable } from './inspect';
 import { ModelFileError } from './model-file';
 import { argmaxRows, confusionMatrix, perClassScores } from './metrics';
 import { readRunSummary } from './runs';
-import { openTrainingData } from './training-data';
+import { openEvaluationData, openTrainingData } from './training-data';
 
 export interface EvaluateRunOptions {
   dataDir?: string;
@@ -15,6 +15,8 @@ export interface EvaluateRunOptions {
   worst?: number;
   /** Classes to report the sensitivity of, besides those the train section marks critical. */
   critical?: string[];
+  /** Evaluate on these labelled images instead of the run's test split (see openEvaluationData). */
+  data?: string;
 }
 
 /**
@@ -30,7 +32,8 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
     const data = await openTrainingData(graph, spec, { file: summary.file, dataDir: options.dataDir });
     const inputShape = graph.nodes[0]!.outputShape!;
     const classes = data.classCount;
-    const test = await collectLogits(model.compiled, data.test, inputShape, spec.batch, classes);
+    const other = options.data ? await openEvaluationData(options.data, graph, spec, data.event.classes, options.dataDir) : undefined;
+    const test = await collectLogits(model.compiled, other?.split ?? data.test, inputShape, spec.batch, classes);
     const validation = data.validation ? await collectLogits(model.compiled, data.validation, inputShape, spec.batch, classes) : undefined;
     const temperature = validation && validation.labels.length > 0 ? fitTemperature(validation) : 1;
     const predicted = argmaxRows(test.logits, classes);
@@ -44,6 +47,7 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
     const after = calibrationError(test, temperature);
     return {
       model: graph.name, runDir, weights: model.weights, classes: names, examples: test.labels.length,
+      testData: other?.description ?? `the test split of ${data.event.source}`,
       accuracy: correct / test.labels.length,
       confusion,
       perClass: perClassScores(confusion).map((scores, c) => ({ name: names[c]!, ...scores })),

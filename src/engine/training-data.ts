@@ -1,8 +1,10 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { ModelGraph } from '../language/graph';
 import type { TrainSpec } from '../language/train';
 import type { DatasetEvent } from '../protocol/engine';
 import { CAFFE_NORMALIZATION, IMAGENET_NORMALIZATION, labelCounts, openDataset, SIGNED_UNIT_NORMALIZATION, type Normalization, type Split } from './data/index';
+import { loadLabelledImages } from './data/image-folder';
 import type { Normalize } from '../language/train';
 import { ModelFileError } from './model-file';
 
@@ -64,6 +66,28 @@ export async function openTrainingData(graph: ModelGraph, spec: TrainSpec, optio
       validationExamples: validation?.count ?? 0, testExamples: dataset.test.count, notes,
     },
   };
+}
+
+/**
+ * Another set of labelled examples to evaluate a run on (`convlab eval --data`): a folder of
+ * class folders (or one with a test/ folder) labelled by the run's classes, or a dataset by
+ * name or path, whose test split is taken; its classes must be the run's.
+ */
+export async function openEvaluationData(source: string, graph: ModelGraph, spec: TrainSpec, classNames: string[], dataDir?: string): Promise<{ split: Split; description: string }> {
+  const input = graph.nodes[0]!.outputShape!;
+  if (input.length !== 3) throw new ModelFileError(`model ${graph.name} takes vectors: --data needs a model of images`);
+  const normalization = normalizationFor(spec.data?.source ?? '', spec.data?.normalize);
+  const path = resolve(source);
+  if (existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, 'train'))) {
+    return { split: await loadLabelledImages(path, classNames, input as [number, number, number], normalization), description: path };
+  }
+  const dataset = await openDataset(source, {
+    dataDir, validationFraction: 0, image: { size: [input[0]!, input[1]!], channels: input[2] === 1 || input[2] === 3 ? input[2] : undefined }, normalization,
+  });
+  if (dataset.classNames.join('\n') !== classNames.join('\n')) {
+    throw new ModelFileError(`${dataset.source} has the classes ${dataset.classNames.join(', ')}, but the run was trained on ${classNames.join(', ')}`);
+  }
+  return { split: dataset.test, description: `the test split of ${dataset.source}` };
 }
 
 /** `balanced`: n / (classes × count), as scikit-learn and the Keras tutorials compute it. */

@@ -7,6 +7,8 @@ export interface EvaluationReport {
   weights: string;
   classes: string[];
   examples: number;
+  /** Where the evaluated examples came from: the run's test split, or `--data`. */
+  testData: string;
   accuracy: number;
   /** confusion[true][predicted] */
   confusion: number[][];

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { confusionMatrix, perClassScores } from '../../src/engine/metrics';
 import { evaluateRun } from '../../src/engine/run-evaluation';
 import { train } from '../../src/engine/trainer';
+import { pngBytes, writeFile } from '../fixtures/datasets';
 
 test('confusion matrix and per-class precision, recall and F1', () => {
   const matrix = confusionMatrix(Int32Array.from([0, 0, 1, 1, 2, 0]), Int32Array.from([0, 1, 1, 1, 2, 2]), 3);
@@ -34,4 +35,21 @@ test('convlab eval: a finished run on its test split, with calibration fitted on
   assert.ok(report.worst.length > 0 && report.worst[0]!.label !== report.worst[0]!.predicted);
   // The same weights (best/ is the last epoch here, as validation loss fell) give the run's test accuracy.
   assert.ok(Math.abs(report.accuracy - done.testAccuracy) < 0.02, `${report.accuracy} against ${done.testAccuracy}`);
+});
+
+test('convlab eval --data: other labelled images, by class folder, as the test split; a class the run lacks is an error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-eval-data-'));
+  const file = join(dir, 'm.cnn');
+  writeFileSync(file, 'model M {\n  input 28x28x1\n  flatten\n  dense 10 softmax\n}\ntrain M {\n  data mnist\n  epochs 1\n  batch 32\n  limit 64\n  validation 0.1\n  seed 5\n}\n');
+  const done = await train({ file, runsDir: join(dir, 'runs'), onEvent: () => {} });
+  const images = join(dir, 'scans');
+  // A vertical bar for the ones, a ring for the zeros, in colour: the run's gray input converts them.
+  for (let i = 0; i < 3; i++) writeFile(join(images, '1', `one-${i}.png`), pngBytes(28, 28, (x) => (Math.abs(x - 14) < 2 ? [255, 255, 255] : [0, 0, 0])));
+  for (let i = 0; i < 2; i++) writeFile(join(images, '0', `zero-${i}.png`), pngBytes(28, 28, (x, y) => (Math.abs(Math.hypot(x - 14, y - 14) - 8) < 2 ? [255, 255, 255] : [0, 0, 0])));
+  const report = await evaluateRun(done.runDir, { data: images });
+  assert.equal(report.testData, images);
+  assert.equal(report.examples, 5);
+  assert.deepEqual(report.confusion.map((row) => row.reduce((a, b) => a + b, 0)), [2, 3, 0, 0, 0, 0, 0, 0, 0, 0]);
+  writeFile(join(images, 'cat', 'c.png'), pngBytes(28, 28, () => [0, 0, 0]));
+  await assert.rejects(evaluateRun(done.runDir, { data: images }), /scans[\\/]cat: class "cat" is not one of the training classes/);
 });

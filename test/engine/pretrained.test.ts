@@ -182,6 +182,9 @@ test('the X-ray sample trains, and its evaluation gives the confusion matrix, pe
   const pneumonia = report.perClass[1]!;
   assert.deepEqual(report.critical, [{ name: 'PNEUMONIA', sensitivity: pneumonia.recall, missed: report.confusion[1]![0]!, support: 25 }]);
   assert.equal(pneumonia.recall, report.confusion[1]![1]! / 25);
+  // The same 50 images named as a folder of class folders give the same matrix.
+  const again = await evaluateRun(done.runDir, { dataDir: sharedData, data: join(sharedData, 'chest_xray_subset', 'test') });
+  assert.deepEqual(again.confusion, report.confusion);
 });
 
 test('a URL base is downloaded once into the cache, model.json last, and read offline from there', async () => {

@@ -9,7 +9,7 @@ import { decodeImage, type DecodedImage } from './decode';
 import { channelAffine, type ChannelAffine, type Normalization } from './normalize';
 import { cropBox, resample, toGray, type ResizeMode } from './resize';
 import { SourceSplit, type ExampleSource } from './split';
-import { DatasetError } from './types';
+import { DatasetError, type Split } from './types';
 
 export interface ImageFolderOptions {
   /** [height, width] of the examples; the first training image's size when left out. */
@@ -69,6 +69,21 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions,
     ...(test ? { test: split(test) } : {}),
     checksum: await listingChecksum(root, [train, validation, test]),
   };
+}
+
+/**
+ * Labelled images to evaluate on: `dir/<class>/*.jpg` (or its `test/` folder), labelled by the
+ * run's class names, at the model's input size. A class the run does not know is an error
+ * naming the folder; a class with no folder here has no examples.
+ */
+export async function loadLabelledImages(dir: string, classNames: string[], shape: [number, number, number], normalization: Normalization): Promise<Split> {
+  const root = existsSync(join(dir, 'test')) ? join(dir, 'test') : dir;
+  const listing = await listClasses(root, classNames);
+  if (listing.files.length === 0) throw new DatasetError(`${root}: no .jpg, .jpeg or .png files in its class folders`, root);
+  const [height, width, channels] = shape;
+  if (channels !== 1 && channels !== 3) throw new DatasetError(`${root}: a model input of ${channels} channels cannot take images`, root);
+  const geometry: Geometry = { height, width, channels, resize: 'center-crop' };
+  return new SourceSplit(new ImageFileSource(listing.files, listing.labels, geometry, channelAffine(normalization, channels)));
 }
 
 interface Listing {

@@ -15,7 +15,7 @@ export function renderHeadline(container: HTMLElement, report: EvaluationReport)
   const { calibration } = report;
   const errors = report.confusion.reduce((sum, row, r) => sum + row.reduce((s, n, c) => s + (r === c ? 0 : n), 0), 0);
   const cards: Card[] = [
-    { key: 'accuracy', label: 'Test accuracy', value: formatPercent(report.accuracy), detail: `${formatInteger(report.examples - errors)} of ${formatInteger(report.examples)} test examples right` },
+    { key: 'accuracy', label: 'Test accuracy', value: formatPercent(report.accuracy), detail: `${formatInteger(report.examples - errors)} of ${formatInteger(report.examples)} test examples right`, title: `from ${report.testData}` },
     { key: 'classes', label: 'Classes', value: formatInteger(report.classes.length), detail: `${formatInteger(errors)} mistakes in all` },
     {
       key: 'ece', label: 'Calibration error (ECE)', value: `${formatPercent(calibration.before.ece)} → ${formatPercent(calibration.after.ece)}`,

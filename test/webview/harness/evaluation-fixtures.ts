@@ -63,7 +63,7 @@ function report(spec: ReportSpec): EvaluationReport {
     return { name, sensitivity: scores.recall, missed: scores.support - confusion[c]![c]!, support: scores.support };
   });
   return {
-    model: spec.model, runDir: spec.runDir, weights: `${spec.runDir}/best`, classes, examples, accuracy: correct / examples,
+    model: spec.model, runDir: spec.runDir, weights: `${spec.runDir}/best`, classes, examples, testData: `the test split of ${spec.model}'s dataset`, accuracy: correct / examples,
     confusion, perClass, critical,
     calibration: {
       temperature: spec.temperature, fittedOn: 'validation split',
