@@ -51,7 +51,12 @@ export type DashboardToView =
   /** Earlier runs to overlay. */
   | { type: 'overlay'; runs: RunHistory[] };
 
-export type DashboardFromView = ReadyMessage | { type: 'openRun'; runDir: string } | { type: 'cancel'; runDir: string };
+export type DashboardFromView =
+  | ReadyMessage
+  | { type: 'openRun'; runDir: string }
+  | { type: 'cancel'; runDir: string }
+  /** A finished run: its confusion matrix, per-class scores and calibration, in the evaluation view. */
+  | { type: 'evaluate'; runDir: string };
 
 export interface DashboardState {
   runDir: string;

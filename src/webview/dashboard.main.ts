@@ -32,6 +32,9 @@ let restoredOverlay = state?.overlay;
 let cancelling = false;
 let frame: number | undefined;
 
+page.evaluate.addEventListener('click', () => {
+  if (run?.status === 'done') bridge.post({ type: 'evaluate', runDir: run.runDir });
+});
 page.cancel.addEventListener('click', () => {
   if (!run || run.status !== 'running' || cancelling) return;
   cancelling = true;
@@ -100,6 +103,7 @@ function renderRun(r: RunModel): void {
   page.runName.textContent = r.name;
   page.status.textContent = statusText(r);
   page.cancel.hidden = r.status !== 'running';
+  page.evaluate.hidden = r.status !== 'done';
   page.cancel.toggleAttribute('disabled', cancelling);
   page.cancel.textContent = cancelling ? 'Cancelling…' : 'Cancel';
   const p = r.progress;

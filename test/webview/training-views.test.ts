@@ -92,6 +92,9 @@ test('dashboard: live events one at a time, Cancel while running', async (t) => 
     await page.locator('[data-card="test-accuracy"]').waitFor();
     assert.equal(await page.locator('g.points[data-series="train-loss"] circle').count(), epochEnds(lenet));
     assert.ok(await cancel.isHidden());
+    // Once it is done, the run can be evaluated from here.
+    await page.locator('vscode-button', { hasText: 'Evaluate' }).click();
+    assert.deepEqual((await view.posted<DashboardFromView>()).at(-1), { type: 'evaluate', runDir: lenet.runDir });
     assert.deepEqual(await view.problems(), []);
   } finally {
     await view.close();

@@ -8,6 +8,7 @@ import type { EngineEvent } from '../../protocol/engine';
 import type { DashboardFromView, DashboardState, DashboardToView, RunHistory } from '../../protocol/webview';
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
 import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
+import { EVALUATE_RUN_COMMAND } from '../commands/evaluate';
 
 export const DASHBOARD_VIEW_TYPE = 'convlab.dashboard';
 
@@ -91,6 +92,7 @@ class DashboardPanel implements vscode.Disposable {
       onReady: () => this.sendAll(),
       onMessage: (message) => {
         if (message.type === 'openRun') actions.openRun(message.runDir);
+        else if (message.type === 'evaluate') void vscode.commands.executeCommand(EVALUATE_RUN_COMMAND, message.runDir);
         else if (message.type === 'cancel' && !actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
       },
     });

@@ -7,6 +7,7 @@ export interface DashboardPage {
   runName: HTMLElement;
   status: HTMLElement;
   cancel: HTMLElement;
+  evaluate: HTMLElement;
   progress: HTMLElement & { value?: number; max: number };
   error: HTMLElement;
   empty: HTMLElement;
@@ -27,8 +28,10 @@ export function buildDashboardPage(): DashboardPage {
   title.append(modelName, runName, status);
   const cancel = customElement('vscode-button', { secondary: '', title: 'Stop after this batch; the engine saves a checkpoint to resume from' }, 'Cancel');
   cancel.hidden = true;
+  const evaluate = customElement('vscode-button', { secondary: '', title: 'Test accuracy per class, the confusion matrix and calibration (convlab eval)' }, 'Evaluate');
+  evaluate.hidden = true;
   const actions = element('div', 'actions');
-  actions.append(cancel);
+  actions.append(cancel, evaluate);
   header.append(title, actions);
   const progress = customElement('vscode-progress-bar', { max: '1' }) as DashboardPage['progress'];
   progress.hidden = true;
@@ -45,5 +48,5 @@ export function buildDashboardPage(): DashboardPage {
   overlays.hidden = true;
   main.append(empty, cards, verdict, charts, overlays);
   document.body.append(header, progress, error, main);
-  return { modelName, runName, status, cancel, progress, error, empty, cards, verdict, charts, overlays };
+  return { modelName, runName, status, cancel, evaluate, progress, error, empty, cards, verdict, charts, overlays };
 }
