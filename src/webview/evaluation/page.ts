@@ -37,21 +37,12 @@ export function buildEvaluationPage(): EvaluationPage {
   report.hidden = true;
   const headline = element('div', 'cards');
   const critical = element('div', 'critical-list');
-  const matrixSection = section('confusion', 'Confusion matrix', 'Rows: true class; columns: predicted class. Counts of test examples; colour: share of the true class (blue: right, red: mistaken).');
-  const matrix = element('div', 'matrix-holder');
-  matrixSection.append(matrix);
-  const classSection = section('per-class', 'Per class', 'Precision: how often a prediction of the class is right. Recall (sensitivity): how many of the class are found.');
-  const classes = element('div', 'table-holder');
-  classSection.append(classes);
+  const { root: matrixSection, holder: matrix } = section('confusion', 'Confusion matrix', 'Rows: true class; columns: predicted class. Counts of test examples; colour: share of the true class (blue: right, red: mistaken).', 'matrix-holder');
+  const { root: classSection, holder: classes } = section('per-class', 'Per class', 'Precision: how often a prediction of the class is right. Recall (sensitivity): how many of the class are found.', 'table-holder');
   const top = element('div', 'two-columns');
   top.append(matrixSection, classSection);
-  const calibrationSection = section('calibration', 'Calibration', '');
-  const calibrationCaption = calibrationSection.querySelector<HTMLElement>('.section-caption')!;
-  const reliability = element('div', 'reliability-holder');
-  calibrationSection.append(reliability);
-  const mistakesSection = section('mistakes', 'Most confident mistakes', 'The wrong predictions the model was surest of (confidence after temperature scaling): often mislabelled examples, or a real blind spot.');
-  const mistakes = element('div', 'table-holder');
-  mistakesSection.append(mistakes);
+  const { root: calibrationSection, holder: reliability, caption: calibrationCaption } = section('calibration', 'Calibration', '', 'reliability-holder');
+  const { root: mistakesSection, holder: mistakes } = section('mistakes', 'Most confident mistakes', 'The wrong predictions the model was surest of (confidence after temperature scaling): often mislabelled examples, or a real blind spot.', 'table-holder');
   const bottom = element('div', 'two-columns');
   bottom.append(calibrationSection, mistakesSection);
   report.append(headline, critical, top, bottom);
@@ -59,9 +50,12 @@ export function buildEvaluationPage(): EvaluationPage {
   return { title, source, evaluate, openRun, loading, error, empty, report, headline, matrix, classes, critical, reliability, calibrationCaption, mistakes };
 }
 
-function section(key: string, name: string, caption: string): HTMLElement {
+/** A titled part of the report: its heading, a caption, and the element its content goes in. */
+function section(key: string, name: string, captionText: string, holderClass: string): { root: HTMLElement; caption: HTMLElement; holder: HTMLElement } {
   const root = element('section', 'report-section');
   root.dataset.section = key;
-  root.append(element('h2', 'section-title', name), element('div', 'section-caption', caption));
-  return root;
+  const caption = element('div', 'section-caption', captionText);
+  const holder = element('div', holderClass);
+  root.append(element('h2', 'section-title', name), caption, holder);
+  return { root, caption, holder };
 }
