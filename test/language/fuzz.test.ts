@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { join } from 'node:path';
+import { baseModelReader } from '../../src/engine/base-location';
 import { analyze } from '../../src/language/analyze';
 import { mutatedSample, tokenSoup } from './fuzz';
 
+// The transfer samples' base, read as the engine reads it: mutations cut, garble and repeat its line.
+const samplesFile = join(__dirname, '..', '..', 'samples', 'fuzz.cnn');
+const options = { readBaseModel: baseModelReader(samplesFile) };
+
 /** The analyzer never throws, and every diagnostic and node lies inside the text. */
 function checkInvariants(text: string): void {
-  const analysis = analyze(text);
+  const analysis = analyze(text, options);
   for (const d of analysis.diagnostics) {
     assert.ok(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= text.length, `bad span ${JSON.stringify(d.span)} for ${d.code}`);
     const { start, end } = analysis.lines.range(d.span.start, d.span.end);

@@ -16,7 +16,7 @@ const PREFIXES = ['', 'model M {\n  input 28x28x1\n', 'block b(f, s = 1) {\n', '
 export const tokenSoup = fc.tuple(fc.constantFrom(...PREFIXES), fc.array(fc.constantFrom(...WORDS), { maxLength: 120 }))
   .map(([prefix, words]) => prefix + words.join(' '));
 
-const SAMPLES = ['lenet5.cnn', 'alexnet.cnn', 'vgg16.cnn', 'googlenet.cnn', 'resnet18.cnn', 'resnet50.cnn', 'resnet50-keras.cnn']
+const SAMPLES = ['lenet5.cnn', 'alexnet.cnn', 'vgg16.cnn', 'googlenet.cnn', 'resnet18.cnn', 'resnet50.cnn', 'resnet50-keras.cnn', 'transfer-ants-bees.cnn', 'xray-triage.cnn']
   .map((name) => readFileSync(join(__dirname, '..', '..', 'samples', name), 'utf8'));
 
 const edit = fc.record({
