@@ -85,9 +85,11 @@ function render(): void {
   page.empty.hidden = run !== undefined || overlays.length > 0;
   if (run) renderRun(run);
   const span = epochSpan(run, overlays);
-  charts.loss.update(metricSeries(run, overlays, 'loss'), span);
-  charts.accuracy.update(metricSeries(run, overlays, 'accuracy'), span);
-  charts.learningRate.update(learningRateSeries(run), span);
+  // Transfer learning's later stages start where the Keras guide draws its "start fine-tuning" line.
+  const markers = (run?.stages ?? []).filter((s) => s.stage > 1).map((s) => ({ x: s.fromEpoch - 1, label: s.name === 'fine-tune' ? 'fine-tuning starts' : s.name }));
+  charts.loss.update(metricSeries(run, overlays, 'loss'), span, markers);
+  charts.accuracy.update(metricSeries(run, overlays, 'accuracy'), span, markers);
+  charts.learningRate.update(learningRateSeries(run), span, markers);
   renderOverlayLegend(page.overlays, overlays, {
     toggle(runDir, visible) {
       overlays = overlays.map((o) => (o.run.runDir === runDir ? { ...o, visible } : o));

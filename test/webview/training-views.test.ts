@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { DoneEvent, EngineEvent } from '../../src/protocol/engine';
+import type { DoneEvent, EngineEvent, StageEvent } from '../../src/protocol/engine';
 import type { DashboardFromView, FeatureMapsFromView, RunHistory } from '../../src/protocol/webview';
 import { formatPercent } from '../../src/webview/shared/format';
 import { browserAvailable, Harness, screenshotDir } from './harness/browser';
@@ -95,6 +95,28 @@ test('dashboard: live events one at a time, Cancel while running', async (t) => 
     // Once it is done, the run can be evaluated from here.
     await page.locator('vscode-button', { hasText: 'Evaluate' }).click();
     assert.deepEqual((await view.posted<DashboardFromView>()).at(-1), { type: 'evaluate', runDir: lenet.runDir });
+    assert.deepEqual(await view.problems(), []);
+  } finally {
+    await view.close();
+  }
+});
+
+test('dashboard: a two-stage transfer run marks where fine-tuning starts and shows the stage', async (t) => {
+  if (!browserAvailable(t)) return;
+  // The real LeNet-5 events with the two stage events a run with finetune adds (counts made up).
+  const params = (trainable: number) => ({ trainable, nonTrainable: 61_706 - trainable, total: 61_706 });
+  const stage1: StageEvent = { type: 'stage', stage: 1, stages: 2, name: 'train', fromEpoch: 1, epochs: 1, learningRate: 0.001, params: params(850) };
+  const stage2: StageEvent = { type: 'stage', stage: 2, stages: 2, name: 'fine-tune', fromEpoch: 2, epochs: 1, learningRate: 0.0001, params: params(61_706) };
+  const events = lenet.events.flatMap((e) => (e.type === 'epochBegin' ? [e.epoch === 1 ? stage1 : stage2, e] : [e]));
+  const view = await harness.open('dashboard');
+  try {
+    const page = view.page;
+    await view.deliver({ type: 'run', run: history(lenet, 'LeNet5-transfer', events) });
+    await page.locator('[data-card="test-accuracy"]').waitFor();
+    assert.equal(await page.locator('.stage-marker').count(), 3, 'one line in each chart');
+    assert.equal(await page.locator('.stage-marker text').first().textContent(), 'fine-tuning starts');
+    assert.match((await page.locator('[data-card="stage"]').textContent())!, /Stage 2 of 2.*Fine-tuning.*61,706 trainable/);
+    await view.screenshot('dashboard-transfer.png');
     assert.deepEqual(await view.problems(), []);
   } finally {
     await view.close();

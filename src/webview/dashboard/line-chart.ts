@@ -33,6 +33,12 @@ export interface ChartOptions {
   legend?: (series: ChartSeries) => boolean;
 }
 
+/** A moment to mark across the chart: where fine-tuning starts. */
+export interface ChartMarker {
+  x: number;
+  label: string;
+}
+
 const MARGIN = { top: 8, right: 16, bottom: 30, left: 56 };
 const HEIGHT = 220;
 
@@ -41,7 +47,7 @@ export class LineChart {
   readonly root = element('figure', 'chart');
   private readonly legend = element('div', 'chart-legend');
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
-  private last: { series: ChartSeries[]; epochs: number } = { series: [], epochs: 1 };
+  private last: { series: ChartSeries[]; epochs: number; markers: ChartMarker[] } = { series: [], epochs: 1, markers: [] };
 
   constructor(parent: HTMLElement, private readonly options: ChartOptions) {
     const caption = element('figcaption', 'chart-title', options.title);
@@ -51,13 +57,13 @@ export class LineChart {
     new ResizeObserver(() => this.draw()).observe(this.root);
   }
 
-  update(series: ChartSeries[], epochs: number): void {
-    this.last = { series, epochs: Math.max(1, epochs) };
+  update(series: ChartSeries[], epochs: number, markers: ChartMarker[] = []): void {
+    this.last = { series, epochs: Math.max(1, epochs), markers };
     this.draw();
   }
 
   private draw(): void {
-    const { series, epochs } = this.last;
+    const { series, epochs, markers } = this.last;
     const width = Math.max(200, this.root.clientWidth);
     const svg = this.svg.attr('width', width).attr('viewBox', `0 0 ${width} ${HEIGHT}`);
     svg.selectChildren().remove();
@@ -74,6 +80,11 @@ export class LineChart {
       .call(d3.axisLeft(y).ticks(5).tickFormat((v) => (this.options.tickFormat ?? this.options.format)(Number(v))));
     svg.append('g').attr('class', 'grid').attr('transform', `translate(${MARGIN.left},0)`)
       .call(d3.axisLeft(y).ticks(5).tickSize(-(width - MARGIN.left - MARGIN.right)).tickFormat(() => ''));
+
+    const marks = svg.append('g').attr('class', 'markers').selectAll('g').data(markers).join('g')
+      .attr('class', 'stage-marker').attr('transform', (m) => `translate(${x(m.x)},0)`);
+    marks.append('line').attr('y1', MARGIN.top).attr('y2', HEIGHT - MARGIN.bottom);
+    marks.append('text').attr('x', 4).attr('y', MARGIN.top + 10).text((m) => m.label);
 
     for (const s of series) {
       const line = d3.line<ChartPoint>().x((p) => x(p.x)).y((p) => y(p.y)).curve(s.style === 'step' ? d3.curveStepAfter : d3.curveLinear);
