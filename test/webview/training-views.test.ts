@@ -107,7 +107,7 @@ test('dashboard: a two-stage transfer run marks where fine-tuning starts and sho
   const params = (trainable: number) => ({ trainable, nonTrainable: 61_706 - trainable, total: 61_706 });
   const stage1: StageEvent = { type: 'stage', stage: 1, stages: 2, name: 'train', fromEpoch: 1, epochs: 1, learningRate: 0.001, params: params(850) };
   const stage2: StageEvent = { type: 'stage', stage: 2, stages: 2, name: 'fine-tune', fromEpoch: 2, epochs: 1, learningRate: 0.0001, params: params(61_706) };
-  const events = lenet.events.flatMap((e) => (e.type === 'epochBegin' ? [e.epoch === 1 ? stage1 : stage2, e] : [e]));
+  const events = lenet.events.flatMap((e): EngineEvent[] => (e.type === 'epochBegin' ? [e.epoch === 1 ? stage1 : stage2, e] : [e]));
   const view = await harness.open('dashboard');
   try {
     const page = view.page;
