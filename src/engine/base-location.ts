@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ReadBaseModel } from '../language/instantiate';
+import { isUrlSource, type ReadBaseModel } from '../language/pretrained';
 import { defaultCacheDir } from './data/locations';
 
 /**
  * Where a pretrained base's model.json is: a path relative to the model file, or for a URL the
  * copy downloaded once into the user's cache (see fetchBases in base-model.ts).
  */
-
-export const isUrl = (source: string) => /^https?:\/\//i.test(source);
 
 /** Downloaded bases live beside the dataset cache: convlab/bases/<hash of the URL>/. */
 export function basesCacheDir(): string {
@@ -23,8 +21,8 @@ export function cachedModelJson(url: string, cacheDir: string): string {
 /** How the engine reads a `pretrained` line's model.json: relative to the model file, or from the cache. */
 export function baseModelReader(modelFile: string, cacheDir = basesCacheDir()): ReadBaseModel {
   return (source) => {
-    const path = isUrl(source) ? cachedModelJson(source, cacheDir) : resolve(dirname(resolve(modelFile)), source);
-    if (isUrl(source) && !existsSync(path)) return { error: 'not downloaded yet (convlab train downloads it)' };
+    const path = isUrlSource(source) ? cachedModelJson(source, cacheDir) : resolve(dirname(resolve(modelFile)), source);
+    if (isUrlSource(source) && !existsSync(path)) return { error: 'not downloaded yet (convlab train downloads it)' };
     try {
       return { text: readFileSync(path, 'utf8'), location: path };
     } catch (error) {

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { analyze } from '../language/analyze';
 import type { ModelGraph } from '../language/graph';
 import { layerNames } from '../language/summary';
-import { basesCacheDir, cachedModelJson, isUrl } from './base-location';
+import { isBaseNode, isUrlSource } from '../language/pretrained';
+import { basesCacheDir, cachedModelJson } from './base-location';
 import { tfLayerName, type CompiledModel } from './compile';
 import { downloadFile, type ProgressCallback } from './data/download';
 import { ModelFileError } from './model-file';
@@ -17,7 +18,7 @@ import { tf } from './tf';
  */
 export async function fetchBases(modelFile: string, onProgress?: ProgressCallback, signal?: AbortSignal, cacheDir = basesCacheDir()): Promise<void> {
   const urls: string[] = [];
-  analyze(readFileSync(modelFile, 'utf8'), { readBaseModel: (source) => (isUrl(source) && urls.push(source), { error: 'listing' }) });
+  analyze(readFileSync(modelFile, 'utf8'), { readBaseModel: (source) => (isUrlSource(source) && urls.push(source), { error: 'listing' }) });
   for (const url of new Set(urls)) {
     const target = cachedModelJson(url, cacheDir);
     if (existsSync(target)) continue;
@@ -75,8 +76,9 @@ export function loadBaseWeights(graph: ModelGraph, compiled: CompiledModel): num
   const names = layerNames(graph).map(tfLayerName);
   const byLocation = new Map<string, number[]>();
   for (const node of graph.nodes) {
-    if (typeof node.attrs.baseSource !== 'string') continue;
-    byLocation.set(node.attrs.baseSource, [...(byLocation.get(node.attrs.baseSource) ?? []), node.id]);
+    if (!isBaseNode(node)) continue;
+    const location = node.attrs.baseSource as string;
+    byLocation.set(location, [...(byLocation.get(location) ?? []), node.id]);
   }
   let loaded = 0;
   for (const [location, ids] of byLocation) {

@@ -1,5 +1,6 @@
 import type { Attrs, LayerNode, ModelGraph } from '../language/graph';
 import { zeroPadSides } from '../language/ops';
+import { isBaseNode } from '../language/pretrained';
 import { layerNames } from '../language/summary';
 import { DilatedConvolution } from './dilated';
 import { ChannelSlice, InferenceBatchNorm, LocalResponseNorm } from './layers';
@@ -151,7 +152,7 @@ class GraphBuilder {
       case 'batchnorm': {
         const config = { name, axis: -1, epsilon: a.eps as number, momentum: a.momentum as number, scale: a.scale !== false, center: a.center !== false };
         // A pretrained base's batchnorm keeps its statistics: inference mode, as Keras runs a frozen one.
-        const layer = typeof a.baseLayer === 'string' ? new InferenceBatchNorm(config) : tf.layers.batchNormalization(config);
+        const layer = isBaseNode(node) ? new InferenceBatchNorm(config) : tf.layers.batchNormalization(config);
         return this.activate(layer.apply(x) as tf.SymbolicTensor, activation, name);
       }
       case 'lrn':

@@ -1,7 +1,8 @@
 import type { BlockDecl, Document, ModelDecl, Statement, TrainDecl } from './ast';
 import { DiagnosticSink, type Diagnostic } from './diagnostics';
 import type { ModelGraph } from './graph';
-import { instantiateModel, type ReadBaseModel } from './instantiate';
+import { instantiateModel } from './instantiate';
+import type { ReadBaseModel } from './pretrained';
 import { checkStages } from './stages';
 import { parse } from './parser';
 import { LineIndex } from './text';

@@ -6,12 +6,7 @@ import type { Attrs, LayerNode, ModelGraph, ModelOutput, ParamCount, ScopeFrame 
 import { LAYER_BY_OP, STRUCTURE_KEYWORDS } from './layers';
 import { formatShape, inferLayer } from './ops';
 import type { Span } from './text';
-import { readKerasTopology, TopologyError, type KerasTopology } from './keras-model';
-import { planBase, type LayerSelection } from './pretrained';
-
-/** What a host reads for a `pretrained` line: model.json's text and where it was found, or why not. */
-export type BaseModelText = { text: string; location: string } | { error: string };
-export type ReadBaseModel = (source: string) => BaseModelText;
+import { baseInputProblem, resolveBase, type ReadBaseModel } from './pretrained';
 
 /** Guards against models that would not fit in memory anyway (`repeat 100000`, runaway recursion). */
 const MAX_NODES = 20_000;
@@ -30,18 +25,6 @@ export interface Declarations {
   blocks: ReadonlyMap<string, BlockDecl>;
   /** Reads a pretrained base's model.json; without one, `pretrained` lines are errors. */
   readBaseModel?: ReadBaseModel;
-}
-
-/** Parsed topologies by location, reused while the file's text is unchanged (re-analysis per keystroke). */
-const topologies = new Map<string, { text: string; topology: KerasTopology }>();
-
-function topologyOf(read: { text: string; location: string }): KerasTopology {
-  const cached = topologies.get(read.location);
-  if (cached && cached.text === read.text) return cached.topology;
-  const topology = readKerasTopology(read.text);
-  if (topologies.size > 16) topologies.clear();
-  topologies.set(read.location, { text: read.text, topology });
-  return topology;
 }
 
 class TooLarge extends Error {}
@@ -190,50 +173,26 @@ class Instantiator {
 
   /** A pretrained base: its kept layers, as nodes under one scope frame, with their weights' origin. */
   private pretrained(statement: LayerStatement, attrs: Attrs, cursor: Cursor, scope: ScopeFrame[]): Cursor {
-    const source = attrs.source as string;
     const unknown = { ...cursor, shape: null };
-    const sourceSpan = statement.args[0]?.span ?? statement.span;
-    const read = this.declarations.readBaseModel?.(source) ?? { error: 'no file access here' };
-    if ('error' in read) {
-      this.sink.error('base-unavailable', sourceSpan, `cannot read the pretrained base ${source}: ${read.error}`, 'give the path of a TensorFlow.js layers model.json, relative to this file');
-      return unknown;
-    }
-    let topology: KerasTopology;
-    try {
-      topology = topologyOf(read);
-    } catch (error) {
-      if (!(error instanceof TopologyError)) throw error;
-      this.sink.error('base-unavailable', sourceSpan, `${source} is ${error.message}`);
-      return unknown;
-    }
-    if (attrs.scratch === true && attrs.freeze !== undefined) {
-      this.sink.error('bad-value', statement.span, 'a base trained from scratch has no learned weights to freeze', 'remove freeze, or scratch');
-      return unknown;
-    }
-    const plan = planBase(topology, attrs.until as string | undefined, attrs.freeze as LayerSelection | undefined);
-    if ('where' in plan) {
-      const span = plan.where === 'source' ? statement.span : optionValueSpan(statement, plan.where) ?? statement.span;
-      this.sink.error(plan.where === 'source' ? 'unsupported-layer' : 'unknown-name', span, plan.message, plan.hint);
+    const base = resolveBase(statement, attrs, this.declarations.readBaseModel);
+    if (!base.ok) {
+      this.sink.error(base.code, base.span, base.message, base.hint);
       return unknown;
     }
     if (cursor.shape === null) return unknown;
-    // A fully convolutional cut (no flatten or dense) takes any height and width, as Keras'
-    // applications do with include_top=False; the channels must match.
-    const convolutional = plan.layers.every((l) => l.op !== 'flatten' && l.op !== 'dense');
-    const expected = plan.inputShape.map((d, i) => (convolutional && i < plan.inputShape.length - 1 ? null : d));
-    const fits = cursor.shape.length === expected.length && expected.every((d, i) => d === null || d === cursor.shape![i]);
-    if (!fits) {
-      const wanted = expected.map((d) => d ?? 'any').join('×');
-      this.sink.error('shape-mismatch', statement.span, `the pretrained base ${topology.name} takes ${wanted} inputs, but gets ${formatShape(cursor.shape)}`, `change the input line to ${expected.map((d, i) => d ?? cursor.shape![i] ?? 224).join('x')}`);
+    const misfit = baseInputProblem(base, cursor.shape);
+    if (misfit) {
+      this.sink.error('shape-mismatch', statement.span, misfit.message, misfit.hint);
       return unknown;
     }
-    const frame: ScopeFrame = { block: 'pretrained', label: statement.label?.name ?? topology.name, callSpan: statement.span, instance: ++this.instanceCounter };
+    const { plan, name, location } = base;
+    const frame: ScopeFrame = { block: 'pretrained', label: statement.label?.name ?? name, callSpan: statement.span, instance: ++this.instanceCounter };
     const inner = [...scope, frame];
     const flows = new Map<string, Cursor>([[plan.inputName, cursor]]);
     for (const layer of plan.layers) {
       const ins = layer.inputs.map((name) => flows.get(name)!);
       // A base from scratch keeps only the architecture: its layers are ordinary ones.
-      const origin: Attrs = attrs.scratch === true ? {} : { baseSource: read.location, baseLayer: layer.kerasName };
+      const origin: Attrs = attrs.scratch === true ? {} : { baseSource: location, baseLayer: layer.kerasName };
       const nodeAttrs: Attrs = { ...layer.attrs, ...origin, ...(layer.frozen ? { frozen: true } : {}) };
       const base = { op: layer.op, attrs: nodeAttrs, span: statement.span, scope: inner, label: layer.kerasName };
       if (layer.op === 'add' || layer.op === 'concat') {
@@ -434,10 +393,4 @@ class Instantiator {
     const related = scope.length > 0 ? scope.map((frame) => ({ message: `in this call of ${frame.block}`, span: frame.callSpan })) : undefined;
     this.sink.add({ severity: 'error', code, message, hint, span, related });
   }
-}
-
-/** The span of the value after an option word on a layer line (`until out_relu`). */
-function optionValueSpan(statement: LayerStatement, option: string): Span | undefined {
-  const at = statement.args.findIndex((arg) => arg.kind === 'name' && arg.name === option);
-  return at >= 0 ? statement.args[at + 1]?.span : undefined;
 }

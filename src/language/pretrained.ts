@@ -1,6 +1,19 @@
-import { closest } from './diagnostics';
-import type { Attrs } from './graph';
-import type { KerasLayer, KerasTopology } from './keras-model';
+import type { LayerStatement } from './ast';
+import { closest, type DiagnosticCode } from './diagnostics';
+import type { Attrs, LayerNode } from './graph';
+import { readKerasTopology, TopologyError, type KerasLayer, type KerasTopology } from './keras-model';
+import { formatShape } from './ops';
+import type { Span } from './text';
+
+/** What a host reads for a `pretrained` line: model.json's text and where it was found, or why not. */
+export type BaseModelText = { text: string; location: string } | { error: string };
+export type ReadBaseModel = (source: string) => BaseModelText;
+
+/** A `pretrained` source that hosts fetch rather than read from disk. */
+export const isUrlSource = (source: string): boolean => /^https?:\/\//i.test(source);
+
+/** A node that came from a pretrained base with its weights (not one rebuilt from scratch). */
+export const isBaseNode = (node: LayerNode): boolean => typeof node.attrs.baseLayer === 'string';
 
 /**
  * A pretrained base as layers of the language: each Keras layer of model.json becomes the
@@ -169,4 +182,68 @@ export function mapLayer(layer: KerasLayer): Mapped {
 /** The layer names a `freeze` or `until` may name, for completion and hints. */
 export function layerNamesOf(topology: KerasTopology): string[] {
   return topology.layers.map((l) => l.name);
+}
+
+/** Parsed topologies by location, reused while the file's text is unchanged (re-analysis per keystroke). */
+const topologies = new Map<string, { text: string; topology: KerasTopology }>();
+
+function topologyOf(read: { text: string; location: string }): KerasTopology {
+  const cached = topologies.get(read.location);
+  if (cached && cached.text === read.text) return cached.topology;
+  const topology = readKerasTopology(read.text);
+  if (topologies.size > 16) topologies.clear();
+  topologies.set(read.location, { text: read.text, topology });
+  return topology;
+}
+
+export type BaseResolution =
+  | { ok: true; plan: BasePlan; name: string; location: string }
+  | { ok: false; code: DiagnosticCode; span: Span; message: string; hint?: string };
+
+/** Reads, parses, cuts and freezes the base a `pretrained` line names, or says what is wrong and where. */
+export function resolveBase(statement: LayerStatement, attrs: Attrs, readBaseModel: ReadBaseModel | undefined): BaseResolution {
+  const source = attrs.source as string;
+  const sourceSpan = statement.args[0]?.span ?? statement.span;
+  const read = readBaseModel?.(source) ?? { error: 'no file access here' };
+  if ('error' in read) {
+    return { ok: false, code: 'base-unavailable', span: sourceSpan, message: `cannot read the pretrained base ${source}: ${read.error}`, hint: 'give the path of a TensorFlow.js layers model.json, relative to this file' };
+  }
+  let topology: KerasTopology;
+  try {
+    topology = topologyOf(read);
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    return { ok: false, code: 'base-unavailable', span: sourceSpan, message: `${source} is ${error.message}` };
+  }
+  if (attrs.scratch === true && attrs.freeze !== undefined) {
+    return { ok: false, code: 'bad-value', span: statement.span, message: 'a base trained from scratch has no learned weights to freeze', hint: 'remove freeze, or scratch' };
+  }
+  const plan = planBase(topology, attrs.until as string | undefined, attrs.freeze as LayerSelection | undefined);
+  if ('where' in plan) {
+    const span = plan.where === 'source' ? statement.span : optionValueSpan(statement, plan.where) ?? statement.span;
+    return { ok: false, code: plan.where === 'source' ? 'unsupported-layer' : 'unknown-name', span, message: plan.message, hint: plan.hint };
+  }
+  return { ok: true, plan, name: topology.name, location: read.location };
+}
+
+/**
+ * Why a base cannot take an input shape, if it cannot. A fully convolutional cut (no flatten or
+ * dense) takes any height and width, as Keras' applications do with include_top=False; the
+ * channels must match.
+ */
+export function baseInputProblem(base: { plan: BasePlan; name: string }, shape: readonly number[]): { message: string; hint: string } | undefined {
+  const { plan } = base;
+  const convolutional = plan.layers.every((l) => l.op !== 'flatten' && l.op !== 'dense');
+  const expected = plan.inputShape.map((d, i) => (convolutional && i < plan.inputShape.length - 1 ? null : d));
+  if (shape.length === expected.length && expected.every((d, i) => d === null || d === shape[i])) return undefined;
+  return {
+    message: `the pretrained base ${base.name} takes ${expected.map((d) => d ?? 'any').join('×')} inputs, but gets ${formatShape(shape)}`,
+    hint: `change the input line to ${expected.map((d, i) => d ?? shape[i] ?? 224).join('x')}`,
+  };
+}
+
+/** The span of the value after an option word on a layer line (`until out_relu`). */
+function optionValueSpan(statement: LayerStatement, option: string): Span | undefined {
+  const at = statement.args.findIndex((arg) => arg.kind === 'name' && arg.name === option);
+  return at >= 0 ? statement.args[at + 1]?.span : undefined;
 }

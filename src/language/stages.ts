@@ -1,6 +1,7 @@
 import { DiagnosticSink, didYouMean } from './diagnostics';
-import { totals, type LayerNode, type ModelGraph, type ParamCount } from './graph';
+import { totals, type ModelGraph, type ParamCount } from './graph';
 import { inferLayer } from './ops';
+import { isBaseNode } from './pretrained';
 import type { TrainSpec } from './train';
 
 /**
@@ -17,7 +18,6 @@ export interface TrainingStage {
   graph: ModelGraph;
 }
 
-const isBaseNode = (node: LayerNode) => typeof node.attrs.baseLayer === 'string';
 
 /** The stages a train section runs: one, or two with `finetune`. */
 export function trainingStages(graph: ModelGraph, spec: TrainSpec): TrainingStage[] {

@@ -1,9 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BaseModelText, ReadBaseModel } from '../language/instantiate';
-
-const isUrl = (source: string) => /^https?:\/\//i.test(source);
+import { isUrlSource, type BaseModelText, type ReadBaseModel } from '../language/pretrained';
 const FETCH_TIMEOUT_MS = 30_000;
 
 /**
@@ -22,7 +20,7 @@ export class BaseModelFiles {
   }
 
   readerFor(documentUri: string): ReadBaseModel {
-    return (source) => (isUrl(source) ? this.fromUrl(source) : this.fromFile(documentUri, source));
+    return (source) => (isUrlSource(source) ? this.fromUrl(source) : this.fromFile(documentUri, source));
   }
 
   private fromFile(documentUri: string, source: string): BaseModelText {

@@ -3,7 +3,7 @@ import type { Analysis } from '../language/analyze';
 import type { Declaration } from '../language/ast';
 import { usage } from '../language/bind';
 import { ACTIVATIONS, LAYER_BY_OP, LAYERS, STRUCTURE_KEYWORDS, type ParameterSpec, type WordsSpec } from '../language/layers';
-import type { ReadBaseModel } from '../language/instantiate';
+import type { ReadBaseModel } from '../language/pretrained';
 import { readKerasTopology, type KerasLayer } from '../language/keras-model';
 import { completionContext } from '../language/query';
 import { docComment, parameterText, signature } from '../language/symbols';

@@ -6,7 +6,7 @@ import { analyze, type AnalyzeOptions } from '../../src/language/analyze';
 import { totals } from '../../src/language/graph';
 import { hoverAt } from '../../src/language/hover';
 import { statementSites } from '../../src/language/instances';
-import type { ReadBaseModel } from '../../src/language/instantiate';
+import type { ReadBaseModel } from '../../src/language/pretrained';
 import { trainingStages } from '../../src/language/stages';
 import { summarize, trainExamples, trainingMacs } from '../../src/language/summary';
 import { repoRoot, sample, where } from './helpers';
