@@ -187,7 +187,7 @@ export function layerNamesOf(topology: KerasTopology): string[] {
 /** Parsed topologies by location, reused while the file's text is unchanged (re-analysis per keystroke). */
 const topologies = new Map<string, { text: string; topology: KerasTopology }>();
 
-function topologyOf(read: { text: string; location: string }): KerasTopology {
+export function topologyOf(read: { text: string; location: string }): KerasTopology {
   const cached = topologies.get(read.location);
   if (cached && cached.text === read.text) return cached.topology;
   const topology = readKerasTopology(read.text);

@@ -3,8 +3,8 @@ import type { Analysis } from '../language/analyze';
 import type { Declaration } from '../language/ast';
 import { usage } from '../language/bind';
 import { ACTIVATIONS, LAYER_BY_OP, LAYERS, STRUCTURE_KEYWORDS, type ParameterSpec, type WordsSpec } from '../language/layers';
-import type { ReadBaseModel } from '../language/pretrained';
-import { readKerasTopology, type KerasLayer } from '../language/keras-model';
+import { topologyOf, type ReadBaseModel } from '../language/pretrained';
+import type { KerasLayer } from '../language/keras-model';
 import { completionContext } from '../language/query';
 import { docComment, parameterText, signature } from '../language/symbols';
 import { SETTING_BY_KEY, SETTINGS } from '../language/train';
@@ -104,7 +104,8 @@ function baseLayerItems(text: string, offset: number, readBaseModel: ReadBaseMod
   if (!read || 'error' in read) return [];
   let layers: KerasLayer[];
   try {
-    layers = readKerasTopology(read.text).layers.filter((layer) => layer.className !== 'InputLayer');
+    // Parsed once per model.json text, and shared with the analysis.
+    layers = topologyOf(read).layers.filter((layer) => layer.className !== 'InputLayer');
   } catch {
     return [];
   }
