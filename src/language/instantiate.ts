@@ -315,7 +315,7 @@ class Instantiator {
       const spatial = known.every((s) => s.length === 3 && s[0] === known[0]![0] && s[1] === known[0]![1]);
       const allSpatial = known.every((s) => s.length === 3);
       shape = allSpatial ? [known[0]![0]!, known[0]![1]!, known.reduce((sum, s) => sum + s[2]!, 0)] : null;
-      if (!spatial) this.report('shape-mismatch', anchor, `concat: branches must agree in height and width to join their channels, but give ${list}`, 'use same padding, or the same stride, in every branch', scope);
+      if (!spatial) this.report('shape-mismatch', anchor, `${statement.kind === 'merge' ? statement.op.name : 'concat'}: branches must agree in height and width to join their channels, but give ${list}`, 'use same padding, or the same stride, in every branch', scope);
     }
     return this.addNode(base, shape, { trainable: 0, nonTrainable: 0 }, 0, field);
   }

@@ -9,7 +9,8 @@ import { compileModel, tfLayerName } from '../../src/engine/compile';
 import { tf } from '../../src/engine/tf';
 import { train } from '../../src/engine/trainer';
 import type { EngineEvent } from '../../src/protocol/engine';
-import { cifarRecords, temporaryDir, writeFile } from '../fixtures/datasets';
+import { inspectLayer, loadInspectable } from '../../src/engine/inspect';
+import { cifarRecords, pngBytes, temporaryDir, writeFile } from '../fixtures/datasets';
 
 const tmp = temporaryDir();
 after(tmp.remove);
@@ -65,4 +66,16 @@ test('a checkpoint saved before layers in labelled calls were qualified loads in
   assert.deepEqual(Array.from(compiled.model.getLayer(tfLayerName('fire2/conv_1')).getWeights()[0]!.dataSync()), Array.from(saved));
   old.dispose();
   compiled.model.dispose();
+});
+
+test('convlab inspect --layer takes a layer\'s qualified name and the name older runs knew it by', async () => {
+  const file = writeFile(join(tmp.dir, 'fire.cnn'), 'block fire(s) {\n  conv s 1x1 relu\n}\nmodel M {\n  input 8x8x3\n  conv 4 1x1\n  fire2: fire(3)\n  flatten\n  dense 2\n}\n');
+  const image = writeFile(join(tmp.dir, 'x.png'), pngBytes(8, 8, (x, y) => [x * 30, y * 30, 90]));
+  const model = await loadInspectable({ file, backend: 'cpu' });
+  const now = await inspectLayer(model, { file, layer: 'fire2/conv_1', image });
+  const before = await inspectLayer(model, { file, layer: 'conv_2', image });
+  assert.deepEqual(now.activations.shape, [8, 8, 3]);
+  assert.deepEqual(before.activations, now.activations);
+  assert.deepEqual(before.filters?.shape, [1, 1, 4, 3]);
+  model.compiled.model.dispose();
 });

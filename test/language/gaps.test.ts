@@ -133,6 +133,8 @@ test('split gives each tower its share of the channels: the 2012 AlexNet as two 
   expectOnly(model('  split { { } { } }', '8x8x3'), ['channel-groups@3:3']);
   expectOnly(model('  flatten\n  split { { } { } }', '8x8x2'), ['needs-spatial-input@4:3']);
   expectOnly(model('  split { }', '8x8x2'), ['empty-branch@3:3']);
+  const uneven = expectOnly(model('  split { { maxpool 2x2 } { } }', '8x8x2'), ['shape-mismatch@3:3']);
+  assert.match(uneven.diagnostics[0]!.message, /^split: branches must agree in height and width/);
 });
 
 test('a missing } of a residual is reported at the residual, not at the model', () => {
