@@ -83,17 +83,26 @@ export async function loadCheckpointModel(dir: string): Promise<tf.LayersModel> 
 }
 
 /** Copies a checkpoint's weights into a model of the same architecture (restore-best, resume). */
-export async function loadCheckpointWeights(dir: string, model: tf.LayersModel): Promise<void> {
+export async function loadCheckpointWeights(dir: string, model: tf.LayersModel, renamed: ReadonlyMap<string, string> = new Map()): Promise<void> {
   const saved = await loadCheckpointModel(dir);
+  const present = new Set(model.layers.map((l) => l.name));
   // Layer by layer: a model lists trainable weights first, so its order changes when a stage
   // of transfer learning freezes or thaws layers; each layer's own order does not.
   try {
     for (const layer of saved.layers) {
-      if (layer.weights.length > 0) model.getLayer(layer.name).setWeights(layer.getWeights());
+      if (layer.weights.length > 0) model.getLayer(present.has(layer.name) ? layer.name : currentName(layer.name, renamed)).setWeights(layer.getWeights());
     }
   } finally {
     saved.dispose();
   }
+}
+
+/** A layer's name in a checkpoint saved before its node was renamed (`conv_18.relu` → `fire2.conv_1.relu`). */
+function currentName(saved: string, renamed: ReadonlyMap<string, string>): string {
+  const dot = saved.indexOf('.');
+  const head = dot < 0 ? saved : saved.slice(0, dot);
+  const now = renamed.get(head);
+  return now === undefined ? saved : now + saved.slice(head.length);
 }
 
 export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<boolean> {

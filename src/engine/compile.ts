@@ -1,7 +1,7 @@
 import type { Attrs, LayerNode, ModelGraph } from '../language/graph';
 import { zeroPadSides } from '../language/ops';
 import { isBaseNode } from '../language/pretrained';
-import { layerNames } from '../language/summary';
+import { layerNames, legacyLayerNames } from '../language/summary';
 import { DilatedConvolution } from './dilated';
 import { ChannelSlice, InferenceBatchNorm, LocalResponseNorm } from './layers';
 import { tf } from './tf';
@@ -17,6 +17,8 @@ export interface CompiledModel {
   lossWeights: number[];
   /** The TensorFlow.js layer whose output is each node's output (after its fused activation). */
   layerOfNode: Map<number, string>;
+  /** Layer names that older checkpoints use for nodes named otherwise now (see legacyLayerNames). */
+  renamed: Map<string, string>;
 }
 
 export interface CompileOptions {
@@ -48,7 +50,9 @@ export function compileModel(graph: ModelGraph, options: CompileOptions = {}): C
   });
   const model = tf.model({ inputs: builder.input, outputs, name: tfLayerName(graph.name) });
   applyTrainability(graph, model);
-  return { model, outputKinds, lossWeights: graph.outputs.map((o) => o.lossWeight), layerOfNode: builder.layerOfNode };
+  const legacy = legacyLayerNames(graph).map(tfLayerName);
+  const renamed = new Map(legacy.flatMap((old, i) => (old === names[i] ? [] : [[old, names[i]!] as const])));
+  return { model, outputKinds, lossWeights: graph.outputs.map((o) => o.lossWeight), layerOfNode: builder.layerOfNode, renamed };
 }
 
 /**
@@ -167,6 +171,9 @@ class GraphBuilder {
       }
       case 'concat':
         return tf.layers.concatenate({ name, axis: -1 }).apply(inputs) as tf.SymbolicTensor;
+      case 'slice':
+        // A tower of `split`: its share of the channels.
+        return new ChannelSlice({ name, start: a.start as number, size: a.size as number }).apply(x) as tf.SymbolicTensor;
       case 'add':
         return tf.layers.add({ name }).apply(inputs) as tf.SymbolicTensor;
       case 'input':

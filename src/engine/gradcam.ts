@@ -1,5 +1,5 @@
 import type { ModelGraph } from '../language/graph';
-import { layerNames } from '../language/summary';
+import { findLayerIndex, layerNames } from '../language/summary';
 import type { CompiledModel } from './compile';
 import { ModelFileError } from './model-file';
 import { tf } from './tf';
@@ -26,7 +26,7 @@ export interface GradCam {
 export function gradCam(graph: ModelGraph, compiled: CompiledModel, image: Float32Array, options: { layer?: string; classIndex?: number } = {}): GradCam {
   const names = layerNames(graph);
   const spatial = graph.nodes.filter((n) => n.outputShape?.length === 3 && n.op !== 'input');
-  const node = options.layer === undefined ? spatial.at(-1) : graph.nodes[names.indexOf(options.layer)];
+  const node = options.layer === undefined ? spatial.at(-1) : graph.nodes[findLayerIndex(graph, options.layer)];
   if (!node) throw new ModelFileError(options.layer === undefined ? `model ${graph.name} has no layer with maps to explain` : `model ${graph.name} has no layer '${options.layer}'`);
   if (node.outputShape?.length !== 3) throw new ModelFileError(`${names[node.id]} gives ${node.outputShape?.join('×') ?? 'no known shape'}, not maps: Grad-CAM needs a layer with an H×W×C output`);
   const model = compiled.model;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { selectBackend } from './backends';
-import { layerNames, layerType } from '../language/summary';
+import { findLayerIndex, layerNames, layerType } from '../language/summary';
 import type { EncodedArray, InspectRequest, InspectResult } from '../protocol/inspect';
 import { loadBaseWeights } from './base-model';
 import { loadCheckpointWeights } from './checkpoint';
@@ -29,7 +29,7 @@ export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'mo
   if (request.run) {
     const dir = ['best', 'last'].map((k) => join(request.run!, k)).find((d) => existsSync(join(d, 'model.json')));
     if (!dir) throw new ModelFileError(`${request.run} has no best/ or last/ checkpoint`);
-    await loadCheckpointWeights(dir, compiled.model);
+    await loadCheckpointWeights(dir, compiled.model, compiled.renamed);
     weights = dir;
   }
   return { loaded, compiled, weights };
@@ -39,7 +39,7 @@ export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'mo
 export async function inspectLayer(model: InspectableModel, request: InspectRequest): Promise<InspectResult> {
   const { graph } = model.loaded;
   const names = layerNames(graph);
-  const index = names.indexOf(request.layer);
+  const index = findLayerIndex(graph, request.layer);
   if (index < 0) throw new ModelFileError(`model ${graph.name} has no layer '${request.layer}' (layers: ${names.join(', ')})`);
   const node = graph.nodes[index]!;
   const inputShape = graph.nodes[0]!.outputShape!;

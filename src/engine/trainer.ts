@@ -167,7 +167,7 @@ class TrainingRun {
     if (resume) {
       const resumedStage = this.stages.filter((_, s) => this.stageStart(s) <= resume.epoch).length - 1;
       if (resumedStage > 0) await this.enterStage(resumedStage);
-      await loadCheckpointWeights(join(this.runDir, 'last'), this.compiled.model);
+      await loadCheckpointWeights(join(this.runDir, 'last'), this.compiled.model, this.compiled.renamed);
       // At a stage's first epoch the saved optimizer belongs to the stage before: start afresh.
       if ((resume.stage ?? 0) === resumedStage) {
         await loadOptimizerState(join(this.runDir, 'last'), this.optimizer);
@@ -206,7 +206,7 @@ class TrainingRun {
         epoch = this.stageStart(this.stage + 1) - 1;
       }
     }
-    if (this.spec.earlyStop?.restore && this.best.bestEpoch !== undefined) await loadCheckpointWeights(join(this.runDir, 'best'), this.compiled.model);
+    if (this.spec.earlyStop?.restore && this.best.bestEpoch !== undefined) await loadCheckpointWeights(join(this.runDir, 'best'), this.compiled.model, this.compiled.renamed);
     const test = await evaluateSplit(this.compiled, this.data.test, this.inputShape, this.objective, this.spec.batch);
     const done: DoneEvent = {
       type: 'done', runDir: this.runDir, testAccuracy: test.accuracy, testLoss: test.loss, trainingSeconds: round(this.trainingSeconds),

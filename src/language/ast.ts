@@ -6,7 +6,9 @@ export type Expr =
   | { kind: 'dims'; dims: number[]; span: Span }
   | { kind: 'name'; name: string; span: Span }
   | { kind: 'string'; value: string; span: Span }
-  | { kind: 'unary'; op: '-' | '+'; operand: Expr; span: Span }
+  | { kind: 'unary'; op: '-' | '+' | 'not'; operand: Expr; span: Span }
+  /** `in.c`: a field of the shape that flows into the statement. */
+  | { kind: 'member'; object: Identifier; property: Identifier; span: Span }
   | { kind: 'binary'; op: string; left: Expr; right: Expr; span: Span }
   /** `s x s x 3`: a size built from expressions. */
   | { kind: 'size'; parts: Expr[]; span: Span };
@@ -50,10 +52,15 @@ export interface CallStatement extends StatementBase {
   argsSpan: Span;
 }
 
-/** `concat { {…} {…} }` or `add { {…} {…} }`: parallel branches from the same input. */
+/**
+ * `concat { {…} {…} }` or `add { {…} {…} }`: parallel branches from the same input;
+ * `split { {…} {…} }`: each branch on its equal share of the input's channels, joined (towers).
+ */
+export type MergeOp = 'concat' | 'add' | 'split';
+
 export interface MergeStatement extends StatementBase {
   kind: 'merge';
-  op: Identifier & { name: 'concat' | 'add' };
+  op: Identifier & { name: MergeOp };
   branches: Sequence[];
   /** A syntax error inside was reported already. */
   malformed?: boolean;

@@ -1,5 +1,6 @@
 import type { Expr, LayerStatement } from './ast';
-import { closest, DiagnosticSink, didYouMean } from './diagnostics';
+import { DiagnosticSink, didYouMean } from './diagnostics';
+import { suggestOption } from './synonyms';
 import { describeValue, evaluate, type Environment, type Value } from './evaluate';
 import type { AttrValue, Attrs } from './graph';
 import { ACTIVATIONS, type ParameterSpec, type WordsSpec } from './layers';
@@ -58,7 +59,7 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
         continue;
       }
       const choices = [...spec.flags.map((f) => f.name), ...spec.params.map((p) => p.name), ...(spec.takesActivation ? Object.keys(ACTIVATIONS) : []), ...env.keys()];
-      const suggestion = closest(keyword, choices);
+      const suggestion = suggestOption(keyword, choices);
       sink.error('unknown-option', word.span, `${spec.op} has no option '${keyword}'`, suggestion ? `did you mean '${suggestion}'?` : optionList(spec));
       // `strid 2`: the value belongs to the misspelt option, not to the positional values.
       const meant = spec.params.find((p) => p.name === suggestion && !p.positional);
@@ -160,8 +161,9 @@ function textOf(expr: Expr): string {
     case 'dims': return expr.dims.join('x');
     case 'name': return expr.name;
     case 'string': return `"${expr.value}"`;
-    case 'unary': return `${expr.op}${textOf(expr.operand)}`;
-    case 'binary': return `${textOf(expr.left)}${expr.op}${textOf(expr.right)}`;
+    case 'unary': return expr.op === 'not' ? `not ${textOf(expr.operand)}` : `${expr.op}${textOf(expr.operand)}`;
+    case 'binary': return expr.op === 'and' || expr.op === 'or' ? `${textOf(expr.left)} ${expr.op} ${textOf(expr.right)}` : `${textOf(expr.left)}${expr.op}${textOf(expr.right)}`;
+    case 'member': return `${expr.object.name}.${expr.property.name}`;
     case 'size': return expr.parts.map(textOf).join('x');
   }
 }

@@ -37,7 +37,8 @@ export type DiagnosticCode =
   | 'missing-setting'
   | 'base-unavailable'
   | 'unsupported-layer'
-  | 'needs-base';
+  | 'needs-base'
+  | 'residual-projection';
 
 export interface Diagnostic {
   severity: Severity;
@@ -48,18 +49,60 @@ export interface Diagnostic {
   span: Span;
   /** Where a block was called from when the problem is inside it. */
   related?: { message: string; span: Span }[];
+  /** An edit that does what the hint says (a code action). */
+  fix?: { title: string; span: Span; newText: string };
 }
 
-/** Collects diagnostics, dropping repeats: a block called five times reports a problem once. */
+/** A block call being walked: problems inside it name it, and shape problems show at it too. */
+export interface CallSite {
+  message: string;
+  span: Span;
+  block: string;
+}
+
+/** Problems that depend on the values and shapes a call brings, so that the call is at fault too. */
+const INSTANCE_CODES = new Set<DiagnosticCode>(['bad-value', 'kernel-too-large', 'empty-output', 'needs-spatial-input', 'needs-flat-input', 'shape-mismatch', 'channel-groups', 'shortcut-stride']);
+
+/**
+ * Collects diagnostics, merging repeats: a block called five times reports a problem once, with
+ * every call that produced it as related information. A problem of the values or shapes a call
+ * brings is also reported at the outermost call, where the writer can see which one fails.
+ */
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
+  private readonly seen = new Map<string, Diagnostic>();
+  private readonly calls: CallSite[] = [];
+
+  enterCall(call: CallSite): void {
+    this.calls.push(call);
+  }
+
+  leaveCall(): void {
+    this.calls.pop();
+  }
 
   add(diagnostic: Diagnostic): void {
+    const calls = this.calls.length > 0 && diagnostic.related === undefined ? this.calls.map(({ message, span }) => ({ message, span })) : undefined;
     const key = `${diagnostic.span.start}:${diagnostic.span.end}:${diagnostic.code}:${diagnostic.message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.items.push(diagnostic);
+    const earlier = this.seen.get(key);
+    if (earlier) {
+      for (const call of calls ?? []) {
+        if (!earlier.related?.some((r) => r.span.start === call.span.start && r.span.end === call.span.end)) (earlier.related ??= []).push(call);
+      }
+    } else {
+      const item = calls ? { ...diagnostic, related: calls } : diagnostic;
+      this.seen.set(key, item);
+      this.items.push(item);
+    }
+    const outermost = this.calls[0];
+    if (outermost && diagnostic.severity === 'error' && INSTANCE_CODES.has(diagnostic.code)) {
+      const chain = this.calls.map((c) => c.block).join(' → ');
+      const atCall = `${outermost.span.start}:${outermost.span.end}:${diagnostic.code}:${diagnostic.message}`;
+      if (this.seen.has(atCall)) return;
+      const echo: Diagnostic = { severity: 'error', code: diagnostic.code, message: `this call of ${chain} fails: ${diagnostic.message}`, hint: diagnostic.hint, span: outermost.span, related: [{ message: `the line in block ${this.calls.at(-1)!.block}`, span: diagnostic.span }] };
+      this.seen.set(atCall, echo);
+      this.items.push(echo);
+    }
   }
 
   error(code: DiagnosticCode, span: Span, message: string, hint?: string): void {

@@ -1,11 +1,26 @@
 import type { Expr } from './ast';
+import { inputField } from './input-shape';
 import { DiagnosticSink, didYouMean } from './diagnostics';
 
 /** A value in the language: a number, a size such as 5x5, or a string. */
 export type Value = number | number[] | string;
 
-/** Block and model parameters in scope: lexical, a body sees only its own parameters. */
-export type Environment = ReadonlyMap<string, Value>;
+/**
+ * The shape flowing into the statement being read, which `in.c` reads. One holder per model,
+ * moved along as the statements are walked: every expression sees its own statement's input.
+ */
+export interface StatementInput {
+  /** null where an earlier error left it unknown (then `in.c` stays quiet). */
+  shape: number[] | null;
+  /** false before the model's input line. */
+  flowing: boolean;
+}
+
+/**
+ * Block and model parameters in scope: lexical, a body sees only its own parameters. In a model
+ * or block body `input` is set, so `in.c` reads the statement's input; elsewhere it is absent.
+ */
+export type Environment = ReadonlyMap<string, Value> & { readonly input?: StatementInput };
 
 export const EMPTY_ENVIRONMENT: Environment = new Map();
 
@@ -31,8 +46,10 @@ export function evaluate(expr: Expr, env: Environment, sink: DiagnosticSink): Va
     case 'unary': {
       const operand = evaluateNumber(expr.operand, env, sink);
       if (operand === undefined) return undefined;
-      return expr.op === '-' ? -operand : operand;
+      return expr.op === 'not' ? Number(operand === 0) : expr.op === '-' ? -operand : operand;
     }
+    case 'member':
+      return inputField(expr, env, sink);
     case 'size': {
       const dims: number[] = [];
       for (const part of expr.parts) {
@@ -73,6 +90,8 @@ function arithmetic(op: string, left: number, right: number, expr: Expr, sink: D
     case '>=': return Number(left >= right);
     case '==': return Number(left === right);
     case '!=': return Number(left !== right);
+    case 'and': return Number(left !== 0 && right !== 0);
+    case 'or': return Number(left !== 0 || right !== 0);
   }
   sink.error('syntax', expr.span, `unknown operator '${op}'`);
   return undefined;

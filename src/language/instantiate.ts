@@ -1,12 +1,15 @@
-import type { Argument, BlockDecl, CallStatement, LayerStatement, ModelDecl, Parameter, Sequence, Statement } from './ast';
+import type { BlockDecl, CallStatement, LayerStatement, ModelDecl, Sequence, Statement } from './ast';
 import { bindLayer } from './bind';
 import { DiagnosticSink, didYouMean } from './diagnostics';
-import { EMPTY_ENVIRONMENT, evaluate, evaluateNumber, type Environment, type Value } from './evaluate';
+import { evaluate, evaluateNumber, type Environment, type StatementInput, type Value } from './evaluate';
 import type { Attrs, LayerNode, ModelGraph, ModelOutput, ParamCount, ScopeFrame } from './graph';
 import { LAYER_BY_OP, STRUCTURE_KEYWORDS } from './layers';
 import { formatShape, inferLayer } from './ops';
 import type { Span } from './text';
 import { baseInputProblem, resolveBase, type ReadBaseModel } from './pretrained';
+import { bindParameters } from './parameters';
+import { ShortcutNotes } from './shortcut-notes';
+import { splitChannels } from './split';
 
 /** Guards against models that would not fit in memory anyway (`repeat 100000`, runaway recursion). */
 const MAX_NODES = 20_000;
@@ -45,6 +48,10 @@ class Instantiator {
   private readonly callStack: string[] = [];
   private instanceCounter = 0;
   private auxCounter = 0;
+  /** What flows into the statement being walked: `in.c` reads it through every environment. */
+  private readonly flow: StatementInput = { shape: null, flowing: false };
+  private missingInputReported = false;
+  private readonly shortcutNotes = new ShortcutNotes();
 
   constructor(private readonly decl: ModelDecl, private readonly declarations: Declarations, private readonly sink: DiagnosticSink) {}
 
@@ -63,19 +70,20 @@ class Instantiator {
       if (!(error instanceof TooLarge)) throw error;
       this.sink.error('too-large', this.decl.name.span, `model ${this.decl.name.name} expands to more than ${MAX_NODES.toLocaleString('en-US')} layers`, 'check repeat counts and recursive blocks');
     }
+    this.shortcutNotes.report(this.sink);
     return graph();
   }
 
   /** A model's own body, or for `model B = A(args)` the body of A with those arguments. */
   private resolveModelBody(): { body: Sequence; env: Environment } | undefined {
     const call = this.decl.instanceOf;
-    if (!call) return { body: this.decl.body!, env: this.bindParameters(this.decl.params, [], this.decl.name.span, `model ${this.decl.name.name}`) ?? EMPTY_ENVIRONMENT };
+    if (!call) return { body: this.decl.body!, env: bindParameters(this.decl.params, [], this.decl.name.span, `model ${this.decl.name.name}`, this.sink, this.flow) ?? Object.assign(new Map<string, Value>(), { input: this.flow }) };
     const base = this.declarations.models.get(call.callee.name);
     if (!base || base === this.decl || !base.body) {
       this.sink.error('unknown-model', call.callee.span, `unknown model '${call.callee.name}'`, didYouMean(call.callee.name, this.declarations.models.keys()));
       return undefined;
     }
-    const env = this.bindParameters(base.params, call.args, call.argsSpan, `model ${base.name.name}`);
+    const env = bindParameters(base.params, call.args, call.argsSpan, `model ${base.name.name}`, this.sink, this.flow);
     return env && { body: base.body, env };
   }
 
@@ -86,22 +94,25 @@ class Instantiator {
   }
 
   private statement(statement: Statement, cursor: Cursor, env: Environment, scope: ScopeFrame[]): Cursor {
+    this.flow.shape = cursor.shape;
+    this.flow.flowing = cursor.node !== null;
     switch (statement.kind) {
       case 'layer':
         return this.layer(statement, cursor, env, scope);
       case 'call':
         return this.call(statement, cursor, env, scope);
       case 'merge': {
+        if (statement.op.name === 'split') return splitChannels(statement, cursor, this.splitSteps(env, scope));
         const ends = statement.branches.map((branch) => this.sequence(branch, cursor, env, scope));
         if (statement.branches.length === 0) {
           if (!statement.malformed) this.sink.error('empty-branch', statement.op.span, `${statement.op.name} has no branches`, `write ${statement.op.name} { { … } { … } }`);
           return cursor;
         }
-        return this.merge(statement.op.name, ends, statement, scope, 'merge');
+        return this.merge(statement.op.name === 'add' ? 'add' : 'concat', ends, statement, scope, 'merge');
       }
       case 'residual': {
         const body = this.sequence(statement.body, cursor, env, scope);
-        const shortcut = statement.shortcut ? this.sequence(statement.shortcut, cursor, env, scope) : this.autoShortcut(cursor, body, statement, scope);
+        const shortcut = statement.shortcut ? this.sequence(statement.shortcut, cursor, env, scope) : this.autoShortcut(cursor, body, statement, scope, env);
         return this.merge('add', [body, shortcut], statement, scope, 'residual-add');
       }
       case 'repeat': {
@@ -147,7 +158,9 @@ class Instantiator {
         return cursor;
       }
     } else if (cursor.node === null) {
-      this.sink.error('missing-input', statement.span, `${op} has no input: a model starts with an input line`, `add 'input 28x28x1' (height×width×channels) above it`);
+      // Once per model: every later layer lacks it for the same reason.
+      if (!this.missingInputReported) this.sink.error('missing-input', statement.span, `${op} has no input: a model starts with an input line`, `add 'input 28x28x1' (height×width×channels) above it`);
+      this.missingInputReported = true;
       return cursor;
     }
     const attrs = bindLayer(statement, spec, env, this.sink);
@@ -230,68 +243,26 @@ class Instantiator {
       return cursor;
     }
     const values = statement.args.map((arg) => ({ arg, value: evaluate(arg.value, env, this.sink) }));
-    const blockEnv = this.bindParameters(block.params, statement.args, statement.argsSpan, `block ${name}`, values.map((v) => v.value));
+    const blockEnv = bindParameters(block.params, statement.args, statement.argsSpan, `block ${name}`, this.sink, this.flow, values.map((v) => v.value));
     if (!blockEnv) return cursor;
     this.callStack.push(name);
+    this.sink.enterCall({ message: `in this call of ${name}`, span: statement.span, block: name });
     try {
       const frame: ScopeFrame = { block: name, label: statement.label?.name, callSpan: statement.span, instance: ++this.instanceCounter };
       return this.sequence(block.body, cursor, blockEnv, [...scope, frame]);
     } finally {
+      this.sink.leaveCall();
       this.callStack.pop();
     }
   }
 
-  /** Matches arguments to parameters (positional, then named, then defaults). */
-  private bindParameters(params: Parameter[], args: Argument[], argsSpan: Span, what: string, precomputed?: (Value | undefined)[]): Environment | undefined {
-    const env = new Map<string, Value>();
-    let ok = true;
-    let positional = 0;
-    let sawNamed = false;
-    args.forEach((arg, i) => {
-      const value = precomputed ? precomputed[i] : evaluate(arg.value, EMPTY_ENVIRONMENT, this.sink);
-      let param: Parameter | undefined;
-      if (arg.name) {
-        sawNamed = true;
-        param = params.find((p) => p.name.name === arg.name!.name);
-        if (!param) {
-          this.sink.error('unknown-name', arg.name.span, `${what} has no parameter '${arg.name.name}'`, didYouMean(arg.name.name, params.map((p) => p.name.name)) ?? `its parameters: ${params.map((p) => p.name.name).join(', ') || 'none'}`);
-          ok = false;
-          return;
-        }
-      } else {
-        if (sawNamed) this.sink.error('syntax', arg.span, 'a positional argument cannot follow a named one');
-        param = params[positional++];
-        if (!param) {
-          this.sink.error('too-many-arguments', arg.span, `${what} takes ${params.length} argument${params.length === 1 ? '' : 's'}, but gets ${args.length}`, `parameters: (${params.map((p) => p.name.name).join(', ')})`);
-          ok = false;
-          return;
-        }
-      }
-      if (env.has(param.name.name)) {
-        this.sink.error('duplicate-argument', arg.span, `${what}: '${param.name.name}' is given twice`);
-        ok = false;
-      }
-      if (value === undefined) ok = false;
-      else env.set(param.name.name, value);
-    });
-    for (const param of params) {
-      if (env.has(param.name.name)) continue;
-      if (param.default) {
-        const value = evaluate(param.default, env, this.sink);
-        if (value === undefined) ok = false;
-        else env.set(param.name.name, value);
-      } else if (ok) {
-        this.sink.error('missing-argument', argsSpan, `${what} needs a value for '${param.name.name}'`, `parameters: (${params.map((p) => p.name.name + (p.default ? ' = …' : '')).join(', ')})`);
-        ok = false;
-      }
-    }
-    return ok ? env : undefined;
-  }
-
   /** Identity where shapes agree, else a 1×1 convolution with the needed stride plus batchnorm. */
-  private autoShortcut(input: Cursor, body: Cursor, statement: Statement & { kind: 'residual' }, scope: ScopeFrame[]): Cursor {
+  private autoShortcut(input: Cursor, body: Cursor, statement: Statement & { kind: 'residual' }, scope: ScopeFrame[], env: Environment): Cursor {
     if (input.node === null || input.shape === null || body.shape === null) return input;
-    if (formatShape(input.shape) === formatShape(body.shape)) return input;
+    if (formatShape(input.shape) === formatShape(body.shape)) {
+      this.shortcutNotes.identity(statement);
+      return input;
+    }
     if (input.shape.length !== 3 || body.shape.length !== 3) {
       this.report('shape-mismatch', statement.keyword.span, `residual: the body turns ${formatShape(input.shape)} into ${formatShape(body.shape)}, which no 1×1 projection can match`, 'write the shortcut yourself: shortcut { … }', scope);
       return { ...input, shape: null };
@@ -311,6 +282,7 @@ class Instantiator {
     const projected = this.addNode({ op: 'conv', attrs: convAttrs, inputs: [input.node], ...frame }, conv.shape, conv.params, conv.macs, this.advanceField(input, conv.window));
     const normAttrs: Attrs = { eps: (lastNorm?.attrs.eps as number | undefined) ?? 0.001, momentum: (lastNorm?.attrs.momentum as number | undefined) ?? 0.99, activation: 'linear' };
     const norm = inferLayer('batchnorm', normAttrs, conv.shape);
+    this.shortcutNotes.projection(statement, { input: input.shape, output: body.shape, filters, stride: [sh, sw], eps: normAttrs.eps as number, momentum: normAttrs.momentum as number, params: conv.params.trainable + (norm.ok ? norm.params.trainable : 0), env });
     return norm.ok ? this.addNode({ op: 'batchnorm', attrs: normAttrs, inputs: [projected.node!], ...frame }, norm.shape, norm.params, 0, projected) : projected;
   }
 
@@ -343,7 +315,7 @@ class Instantiator {
       const spatial = known.every((s) => s.length === 3 && s[0] === known[0]![0] && s[1] === known[0]![1]);
       const allSpatial = known.every((s) => s.length === 3);
       shape = allSpatial ? [known[0]![0]!, known[0]![1]!, known.reduce((sum, s) => sum + s[2]!, 0)] : null;
-      if (!spatial) this.report('shape-mismatch', anchor, `concat: branches must agree in height and width to join their channels, but give ${list}`, 'use same padding, or the same stride, in every branch', scope);
+      if (!spatial) this.report('shape-mismatch', anchor, `${statement.kind === 'merge' ? statement.op.name : 'concat'}: branches must agree in height and width to join their channels, but give ${list}`, 'use same padding, or the same stride, in every branch', scope);
     }
     return this.addNode(base, shape, { trainable: 0, nonTrainable: 0 }, 0, field);
   }
@@ -389,8 +361,19 @@ class Instantiator {
     return cursor;
   }
 
-  private report(code: Parameters<DiagnosticSink['error']>[0], span: Span, message: string, hint: string | undefined, scope: ScopeFrame[]): void {
-    const related = scope.length > 0 ? scope.map((frame) => ({ message: `in this call of ${frame.block}`, span: frame.callSpan })) : undefined;
-    this.sink.add({ severity: 'error', code, message, hint, span, related });
+  /** A shape problem; inside a block the sink adds the calls that led to it. */
+  private report(code: Parameters<DiagnosticSink['error']>[0], span: Span, message: string, hint: string | undefined, _scope: ScopeFrame[]): void {
+    this.sink.add({ severity: 'error', code, message, hint, span });
+  }
+
+  /** What `split` needs of the walk: running a branch, and adding its slice and join nodes. */
+  private splitSteps(env: Environment, scope: ScopeFrame[]) {
+    return {
+      branch: (branch: Sequence, start: Cursor) => this.sequence(branch, start, env, scope),
+      slice: (base: { attrs: Attrs; span: Span }, from: Cursor, shape: number[] | null) =>
+        this.addNode({ op: 'slice', attrs: base.attrs, inputs: [from.node!], span: base.span, scope, synthetic: 'merge' }, shape, { trainable: 0, nonTrainable: 0 }, 0, from),
+      join: (ends: Cursor[], statement: Statement) => this.merge('concat', ends, statement, scope, 'merge'),
+      report: (code: Parameters<DiagnosticSink['error']>[0], span: Span, message: string, hint?: string) => this.report(code, span, message, hint, scope),
+    };
   }
 }

@@ -234,7 +234,8 @@ export const LAYER_BY_OP: ReadonlyMap<string, LayerSpec> = new Map(LAYERS.map((s
 export const STRUCTURE_KEYWORDS: Record<string, string> = {
   concat: 'Runs each `{ … }` branch on the same input and joins their outputs along the channels (GoogLeNet\'s Inception module).',
   add: 'Runs each `{ … }` branch on the same input and adds their outputs element by element; all must have one shape.',
-  residual: 'Adds the block\'s input to its output (ResNet). Where the shapes differ, the shortcut becomes a 1×1 convolution with the needed stride plus batchnorm, unless `shortcut { … }` says otherwise.',
+  split: 'Cuts the input\'s channels into one equal part per `{ … }` branch, runs each branch on its own part and joins the outputs along the channels: towers, as AlexNet\'s two GPUs.',
+  residual: 'Adds the block\'s input to its output (ResNet). Where the shapes differ, the shortcut becomes a 1×1 convolution with the needed stride plus batchnorm, unless `shortcut { … }` says otherwise (an information note says where it does; `shortcut { }` is the identity only).',
   repeat: '`repeat N { … }` writes the body N times in a row.',
   if: '`if condition { … } else { … }` includes a part of the model depending on a parameter.',
   aux: '`aux [weight W] { … }` attaches a side classifier that becomes an extra output with loss weight W (GoogLeNet\'s auxiliary heads).',

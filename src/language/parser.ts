@@ -1,10 +1,11 @@
 import type {
-  Argument, BlockDecl, CallStatement, Declaration, Document, Expr, Identifier, ModelDecl, Parameter,
+  Argument, BlockDecl, CallStatement, Declaration, Document, Expr, Identifier, MergeOp, ModelDecl, Parameter,
   Sequence, Setting, Statement, TrainDecl,
 } from './ast';
 import { lex } from './lexer';
 import type { Span } from './text';
-import { Abandon, DECLARATION_KEYWORDS, describe, TokenCursor, type SyntaxError } from './token-cursor';
+import { ExpressionParser, MAX_DEPTH } from './expression-parser';
+import { Abandon, DECLARATION_KEYWORDS, describe, type SyntaxError } from './token-cursor';
 
 export type { SyntaxError } from './token-cursor';
 
@@ -13,12 +14,6 @@ export interface ParseResult {
   errors: SyntaxError[];
 }
 
-const BINARY_PRECEDENCE: Record<string, number> = {
-  '==': 1, '!=': 1, '<': 2, '>': 2, '<=': 2, '>=': 2,
-  '+': 3, '-': 3, '*': 4, '/': 4, '//': 4, '%': 4,
-};
-/** Guards the recursive descent against pathological nesting (fuzzed input). */
-const MAX_DEPTH = 64;
 
 /**
  * A recursive-descent parser that recovers at statement and declaration boundaries, so one bad
@@ -28,8 +23,9 @@ export function parse(text: string): ParseResult {
   return new Parser(lex(text)).parseDocument();
 }
 
-class Parser extends TokenCursor {
-  private depth = 0;
+class Parser extends ExpressionParser {
+  /** The innermost '{' whose '}' sits left of its opening line: the likely unclosed one. */
+  private misclosed?: Span;
 
   parseDocument(): ParseResult {
     const declarations: Declaration[] = [];
@@ -38,6 +34,7 @@ class Parser extends TokenCursor {
       const token = this.peek();
       if (token.kind === 'eof') break;
       try {
+        this.misclosed = undefined;
         if (token.kind === 'ident' && token.text === 'model') declarations.push(this.parseModel());
         else if (token.kind === 'ident' && token.text === 'block') declarations.push(this.parseBlock());
         else if (token.kind === 'ident' && token.text === 'train') declarations.push(this.parseTrain());
@@ -124,6 +121,7 @@ class Parser extends TokenCursor {
 
   private parseSequence(): Sequence {
     const open = this.expect('{', `'{'`);
+    const openIndex = this.pos - 1;
     if (++this.depth > MAX_DEPTH) this.fail(open, `nesting deeper than ${MAX_DEPTH} levels`);
     const statements: Statement[] = [];
     try {
@@ -131,12 +129,12 @@ class Parser extends TokenCursor {
         this.skipSeparators();
         const token = this.peek();
         if (token.kind === 'eof') {
-          this.error({ start: open.span.start, end: open.span.end }, `this '{' is never closed`, `add a matching '}'`);
+          this.unclosed(open.span, `this '{' is never closed`);
           return { statements, span: { start: open.span.start, end: token.span.end } };
         }
         if (this.at('}')) break;
         if (token.kind === 'ident' && DECLARATION_KEYWORDS.has(token.text) && this.isDeclarationStart()) {
-          this.error(open.span, `this '{' is never closed before '${token.text}'`, `add a matching '}'`);
+          this.unclosed(open.span, `this '{' is never closed before '${token.text}'`);
           return { statements, span: { start: open.span.start, end: token.span.start } };
         }
         try {
@@ -148,10 +146,32 @@ class Parser extends TokenCursor {
         }
       }
       const close = this.next();
+      if (this.misclosed === undefined && this.indentation(this.pos - 1).column < this.indentation(openIndex).lineIndent) this.misclosed = open.span;
       return { statements, span: { start: open.span.start, end: close.span.end } };
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * An unclosed '{' is reported where the indentation says it is: when a '}' further in was
+   * written left of the line that opened its brace, that brace most likely lacks its own '}'
+   * and took the outer one's (a residual's '{' left open inside a model).
+   */
+  private unclosed(open: Span, message: string): void {
+    const inner = this.misclosed;
+    if (inner !== undefined && inner.start > open.start) {
+      this.misclosed = undefined;
+      this.error(inner, message, `add a matching '}': the '}' that closes it now is indented as an outer body's`);
+    } else this.error(open, message, `add a matching '}'`);
+  }
+
+  /** The column of a token, and the indentation of its line. */
+  private indentation(index: number): { column: number; lineIndent: number } {
+    let first = index;
+    while (first > 0 && this.tokens[first - 1]!.kind !== 'newline') first--;
+    const lineStart = first > 0 ? this.tokens[first - 1]!.span.end : 0;
+    return { column: this.tokens[index]!.span.start - lineStart, lineIndent: this.tokens[first]!.span.start - lineStart };
   }
 
   private parseStatement(): Statement {
@@ -171,12 +191,13 @@ class Parser extends TokenCursor {
     const next = this.peek();
     if (next.text === '(' && next.kind === 'punct' && next.span.start === op.span.end) {
       const { args, span: argsSpan } = this.parseArguments();
-      return { kind: 'call', label, callee: op, args, argsSpan, span: { start, end: argsSpan.end } };
+      return { kind: 'call', label, callee: op, args, argsSpan, span: { start, end: Math.max(argsSpan.end, this.previousEnd(argsSpan.end)) } };
     }
     switch (op.name) {
       case 'concat':
       case 'add':
-        if (this.at('{')) return this.parseMerge(label, op as Identifier & { name: 'concat' | 'add' }, start);
+      case 'split':
+        if (this.at('{')) return this.parseMerge(label, op as Identifier & { name: MergeOp }, start);
         break;
       case 'residual': {
         const body = this.parseSequence();
@@ -217,20 +238,50 @@ class Parser extends TokenCursor {
         return { kind: 'aux', label, keyword: op, weight, body, span: { start, end: body.span.end } };
       }
     }
-    const args = this.parseWords();
+    const args: Expr[] = [];
+    try {
+      this.parseWords(args);
+    } catch (error) {
+      // The layer keeps the words read before the error, so that the line (and every call of
+      // its block) still has its place in the model and the rest is checked.
+      if (!(error instanceof Abandon)) throw error;
+      this.skipRestOfStatement();
+    }
     return { kind: 'layer', label, op, args, span: { start, end: this.previousEnd(op.span.end) } };
   }
 
-  private parseMerge(label: Identifier | undefined, op: Identifier & { name: 'concat' | 'add' }, start: number): Statement {
+  /** After an error: skip to the statement's end, leaving the separator for endOfStatement. */
+  private skipRestOfStatement(): void {
+    let depth = 0;
+    for (;;) {
+      const token = this.peek();
+      if (token.kind === 'eof') return;
+      if (depth === 0 && (token.kind === 'newline' || (token.kind === 'punct' && (token.text === ';' || token.text === '}')))) return;
+      if (token.kind === 'punct' && token.text === '{') depth++;
+      if (token.kind === 'punct' && token.text === '}') depth--;
+      this.next();
+    }
+  }
+
+  private parseMerge(label: Identifier | undefined, op: Identifier & { name: MergeOp }, start: number): Statement {
     const open = this.next();
+    const openIndex = this.pos - 1;
     const branches: Sequence[] = [];
     let malformed = false;
     for (;;) {
+      const beforeSeparators = this.pos;
       this.skipSeparators();
       if (this.at('}')) break;
       if (this.peek().kind === 'eof') {
-        this.error(open.span, `this '{' is never closed`, `add a matching '}'`);
+        this.unclosed(open.span, `this '{' is never closed`);
         return { kind: 'merge', label, op, branches, span: { start, end: this.peek().span.start } };
+      }
+      if (!this.at('{') && branches.length > 0 && this.pos > beforeSeparators && this.peek().kind === 'ident') {
+        // A layer on a line of its own after the branches: the merge's '}' is missing, and the
+        // line belongs to the enclosing body.
+        this.error(open.span, `this '{' of ${op.name} is never closed`, `add a '}' after its last branch`);
+        this.pos = beforeSeparators;
+        return { kind: 'merge', label, op, branches, span: { start, end: branches.at(-1)!.span.end } };
       }
       if (!this.at('{')) {
         const token = this.peek();
@@ -243,12 +294,24 @@ class Parser extends TokenCursor {
       branches.push(this.parseSequence());
     }
     const close = this.next();
+    if (this.misclosed === undefined && this.indentation(this.pos - 1).column < this.indentation(openIndex).lineIndent) this.misclosed = open.span;
     return { kind: 'merge', label, op, branches, malformed, span: { start, end: close.span.end } };
   }
 
+  /** A call's arguments; after an error, those read before it, so that the call survives. */
   private parseArguments(): { args: Argument[]; span: Span } {
     const open = this.next();
     const args: Argument[] = [];
+    try {
+      return this.parseArgumentList(open.span, args);
+    } catch (error) {
+      if (!(error instanceof Abandon)) throw error;
+      this.skipRestOfStatement();
+      return { args, span: { start: open.span.start, end: this.previousEnd(open.span.end) } };
+    }
+  }
+
+  private parseArgumentList(open: Span, args: Argument[]): { args: Argument[]; span: Span } {
     while (!this.at(')')) {
       if (this.peek().kind === 'eof' || this.peek().kind === 'newline') this.fail(this.peek(), `')' expected to close the argument list`);
       let name: Identifier | undefined;
@@ -262,85 +325,6 @@ class Parser extends TokenCursor {
       else if (!this.at(')')) this.fail(this.peek(), `expected ',' or ')' in the argument list, found ${describe(this.peek())}`);
     }
     const close = this.next();
-    return { args, span: { start: open.span.start, end: close.span.end } };
-  }
-
-  /** The words of a layer line or a setting, up to the end of the statement. */
-  private parseWords(): Expr[] {
-    const words: Expr[] = [];
-    while (!this.atStatementEnd()) words.push(this.parseExpression());
-    return words;
-  }
-
-  // ---- expressions --------------------------------------------------------------------------
-
-  /** An expression, or several joined by `x` into a size: `size x size x 3`. */
-  private parseExpression(): Expr {
-    const first = this.parseBinary();
-    if (!this.atSizeOperator()) return first;
-    const parts = [first];
-    while (this.atSizeOperator()) {
-      this.next();
-      parts.push(this.parseBinary());
-    }
-    return { kind: 'size', parts, span: { start: first.span.start, end: parts[parts.length - 1]!.span.end } };
-  }
-
-  private atSizeOperator(): boolean {
-    const token = this.peek();
-    return token.kind === 'ident' && token.text === 'x';
-  }
-
-  private parseBinary(minPrecedence = 1): Expr {
-    if (++this.depth > MAX_DEPTH) this.fail(this.peek(), `expression nested deeper than ${MAX_DEPTH} levels`);
-    try {
-      let left = this.parseUnary();
-      for (;;) {
-        const token = this.peek();
-        const precedence = token.kind === 'punct' ? BINARY_PRECEDENCE[token.text] : undefined;
-        if (precedence === undefined || precedence < minPrecedence) return left;
-        this.next();
-        const right = this.parseBinary(precedence + 1);
-        left = { kind: 'binary', op: token.text, left, right, span: { start: left.span.start, end: right.span.end } };
-      }
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private parseUnary(): Expr {
-    const token = this.peek();
-    if (token.kind === 'punct' && (token.text === '-' || token.text === '+')) {
-      this.next();
-      const operand = this.parseUnary();
-      return { kind: 'unary', op: token.text, operand, span: { start: token.span.start, end: operand.span.end } };
-    }
-    return this.parsePrimary();
-  }
-
-  private parsePrimary(): Expr {
-    const token = this.peek();
-    switch (token.kind) {
-      case 'number':
-        this.next();
-        return { kind: 'number', value: token.value!, span: token.span };
-      case 'dims':
-        this.next();
-        return { kind: 'dims', dims: token.dims!, span: token.span };
-      case 'ident':
-        this.next();
-        return { kind: 'name', name: token.text, span: token.span };
-      case 'string':
-        this.next();
-        return { kind: 'string', value: token.text, span: token.span };
-      case 'punct':
-        if (token.text === '(') {
-          this.next();
-          const inner = this.parseExpression();
-          const close = this.expect(')', `')'`);
-          return { ...inner, span: { start: token.span.start, end: close.span.end } };
-        }
-    }
-    return this.fail(token, `expected a value, found ${describe(token)}`);
+    return { args, span: { start: open.start, end: close.span.end } };
   }
 }

@@ -5,34 +5,16 @@ import { LAYER_BY_OP } from './layers';
 import { trainingStages } from './stages';
 import type { TrainSpec } from './train';
 import type { LineIndex, Span } from './text';
+import { layerNames } from './layer-names';
 
-const MERGE_TITLES: Record<string, string> = { concat: 'Concatenate', add: 'Add' };
+const MERGE_TITLES: Record<string, string> = { concat: 'Concatenate', add: 'Add', slice: 'Slice' };
 
 /** Keras-style class name of a node: Conv2D, Dense, Add. */
 export function layerType(node: LayerNode): string {
   return MERGE_TITLES[node.op] ?? LAYER_BY_OP.get(node.op)?.title ?? node.op;
 }
 
-/**
- * A unique display name for every node: the label written in source, else the op with a
- * counter (`conv_3`), as Keras names unnamed layers. The engine uses the same names.
- */
-export function layerNames(graph: ModelGraph): string[] {
-  const counters = new Map<string, number>();
-  const taken = new Set(graph.nodes.map((n) => n.name).filter((n): n is string => n !== undefined));
-  return graph.nodes.map((node) => {
-    if (node.name !== undefined) return node.name;
-    for (;;) {
-      const k = (counters.get(node.op) ?? 0) + 1;
-      counters.set(node.op, k);
-      const candidate = `${node.op}_${k}`;
-      if (!taken.has(candidate)) {
-        taken.add(candidate);
-        return candidate;
-      }
-    }
-  });
-}
+export { findLayerIndex, layerNames, legacyLayerNames } from './layer-names';
 
 export function summarizeModel(graph: ModelGraph, lines: LineIndex, spec?: TrainSpec): SummaryModel {
   const sum = totals(graph);

@@ -20,6 +20,7 @@ const DATASETS = [
 const STRUCTURE_SNIPPETS: Record<string, string> = {
   concat: 'concat {\n\t{ $1 }\n\t{ $2 }\n}',
   add: 'add {\n\t{ $1 }\n\t{ $2 }\n}',
+  split: 'split {\n\t{ $1 }\n\t{ $2 }\n}',
   residual: 'residual {\n\t$0\n}',
   repeat: 'repeat ${1:2} {\n\t$0\n}',
   if: 'if ${1:condition} {\n\t$0\n}',
@@ -32,6 +33,8 @@ export function completions(document: AnalyzedDocument, position: Position, snip
   const offset = document.offsetAt(position);
   const context = completionContext(analysis, offset);
   const decl = analysis.document.declarations.find((d) => d.span.start < offset && offset <= d.span.end);
+  // `in.` asks for a field of the shape flowing into the line.
+  if (/(?:^|[^A-Za-z0-9_])in\.[A-Za-z_]*$/.test(analysis.text.slice(Math.max(0, offset - 40), offset))) return inputFieldItems();
   const items = ((): CompletionItem[] => {
     switch (context.kind) {
       case 'declaration': return declarationItems(analysis);
@@ -53,6 +56,13 @@ export function completions(document: AnalyzedDocument, position: Position, snip
     }
   })();
   return items.map((item, i) => withSortOrder(snippets ? item : withoutSnippet(item), i));
+}
+
+function inputFieldItems(): CompletionItem[] {
+  return [['h', 'height'], ['w', 'width'], ['c', 'channels (a vector\'s length)']].map(([field, doc], i) => ({
+    label: field!, kind: CompletionItemKind.Field, detail: `in.${field}: ${doc}`, sortText: String(i),
+    documentation: { kind: MarkupKind.Markdown, value: `The ${doc} of the shape flowing into this line, as a paper writes C_in: \`conv in.c * 6 1x1\`.` },
+  }));
 }
 
 function declarationItems(analysis: Analysis): CompletionItem[] {

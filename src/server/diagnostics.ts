@@ -76,7 +76,7 @@ export function toLspDiagnostics(document: AnalyzedDocument): Diagnostic[] {
 }
 
 /** The hint goes on a line of its own under the message; block calls become related locations. */
-function toLspDiagnostic(document: AnalyzedDocument, diagnostic: LanguageDiagnostic): Diagnostic {
+export function toLspDiagnostic(document: AnalyzedDocument, diagnostic: LanguageDiagnostic): Diagnostic {
   return {
     range: document.rangeOf(diagnostic.span),
     severity: SEVERITY[diagnostic.severity],

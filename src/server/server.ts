@@ -1,4 +1,5 @@
-import { TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node';
+import { CodeActionKind, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node';
+import { codeActions } from './code-actions';
 import { codeLenses } from './code-lenses';
 import { completions } from './completion';
 import { DiagnosticsPublisher } from './diagnostics';
@@ -47,6 +48,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         foldingRangeProvider: true,
         documentFormattingProvider: true,
         codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: true,
       },
       serverInfo: { name: 'convlab' },
@@ -69,6 +71,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onFoldingRanges(({ textDocument }) => withDocument(textDocument.uri, [], foldingRanges));
   connection.onDocumentFormatting(({ textDocument }) => withDocument(textDocument.uri, [], formattingEdits));
   connection.onCodeLens(({ textDocument }) => withDocument(textDocument.uri, [], codeLenses));
+  connection.onCodeAction(({ textDocument, range }) => withDocument(textDocument.uri, [], (d) => codeActions(d, range)));
   connection.languages.inlayHint.on(async ({ textDocument, range }) => {
     // Settings first: the document is read after the await, at its newest version.
     if (!(await settings.get()).inlayHints.enabled) return [];

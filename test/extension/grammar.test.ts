@@ -73,6 +73,15 @@ test('declarations, control words, block calls and train settings', () => {
   assert.equal(scopes('  { maxpool 3x3 stride 1 same; conv pp 1x1 relu }').stride, 'variable.parameter.cnn');
 });
 
+test('split, and/or/not and the input\'s shape are coloured', () => {
+  const line = scopes('  if s == 1 and not in.c == out { split { { } { } } }');
+  assert.equal(line.split, 'keyword.control.cnn');
+  assert.equal(line.and, 'keyword.operator.logical.cnn');
+  assert.equal(line.not, 'keyword.operator.logical.cnn');
+  assert.equal(line.in, 'variable.language.input.cnn');
+  assert.equal(line.c, 'variable.other.property.cnn');
+});
+
 test('the grammar names its scope as package.json says', () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { grammars: { scopeName: string }[] } };
   assert.equal(grammar.scopeName, pkg.contributes.grammars[0]!.scopeName);

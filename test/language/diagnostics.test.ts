@@ -61,7 +61,7 @@ test('concat needs equal heights and widths; add needs equal shapes', () => {
 test('residual: identity, automatic projection, explicit shortcut, and an impossible one', () => {
   const identity = expectOnly(model('  conv 8 3x3 same\n  residual { conv 8 3x3 same; relu }'), []);
   assert.equal(identity.models[0]!.nodes.filter((n) => n.synthetic === 'shortcut').length, 0);
-  const projected = expectOnly(model('  residual { conv 16 3x3 stride 2 same nobias; batchnorm }'), []);
+  const projected = expectOnly(model('  residual { conv 16 3x3 stride 2 same nobias; batchnorm }'), ['residual-projection@3:3']);
   const shortcut = projected.models[0]!.nodes.filter((n) => n.synthetic === 'shortcut');
   assert.deepEqual(shortcut.map((n) => n.op), ['conv', 'batchnorm']);
   assert.deepEqual(shortcut[0]!.outputShape, [14, 14, 16]);
@@ -85,10 +85,10 @@ test('blocks: arity, unknown parameters, unknown names, recursion, unused', () =
   expectOnly(blocks + model('  conv 3 3x3'), ['unused-block@1:7']);
 });
 
-test('a problem inside a block points at the block line and names the call', () => {
+test('a problem inside a block points at the block line, names the call and shows at it', () => {
   const text = 'block down(f) {\n  conv f 9x9\n}\n' + model('  down(4)\n  down(8)', '12x12x1');
   const analysis = analyze(text);
-  assert.deepEqual(analysis.diagnostics.map((d) => `${d.code}@${where(analysis, d)}`), ['kernel-too-large@2:3']);
+  assert.deepEqual(analysis.diagnostics.map((d) => `${d.code}@${where(analysis, d)}`), ['kernel-too-large@2:3', 'kernel-too-large@7:3']);
   assert.equal(analysis.diagnostics[0]!.related?.[0]?.message, 'in this call of down');
 });
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { baseModelReader } from '../../src/engine/base-location';
 import { analyze } from '../../src/language/analyze';
-import { mutatedSample, tokenSoup } from './fuzz';
+import { mutatedSample, newConstructs, tokenSoup } from './fuzz';
 
 // The transfer samples' base, read as the engine reads it: mutations cut, garble and repeat its line.
 const samplesFile = join(__dirname, '..', '..', 'samples', 'fuzz.cnn');
@@ -34,4 +34,23 @@ test('fuzz: 4,000 random token sequences', () => {
 
 test('fuzz: 6,000 mutated samples', () => {
   fc.assert(fc.property(mutatedSample, (text) => checkInvariants(text)), { numRuns: 6_000, seed: 20261126 });
+});
+
+test('fuzz: 1,500 models made of and/or/not, in.c, split towers, signed words and labelled calls', () => {
+  let valid = 0;
+  fc.assert(fc.property(newConstructs, (text) => {
+    checkInvariants(text);
+    const analysis = analyze(text);
+    if (analysis.diagnostics.every((d) => d.severity !== 'error')) {
+      valid++;
+      // A valid model's shapes are all known, and its towers cover the channels they split.
+      const graph = analysis.models[0]!;
+      assert.ok(graph.nodes.every((n) => n.outputShape !== null), text);
+      for (const slice of graph.nodes.filter((n) => n.op === 'slice')) {
+        const input = graph.nodes[slice.inputs[0]!]!.outputShape!;
+        assert.ok((slice.attrs.start as number) + (slice.attrs.size as number) <= input.at(-1)!, text);
+      }
+    }
+  }), { numRuns: 1_500, seed: 20261204 });
+  assert.ok(valid > 100, `only ${valid} of the generated models were valid`);
 });

@@ -36,7 +36,8 @@ test('unclosed braces and stray text are reported and the file still analysed', 
   expectOnly('model A {\n  input 8x8x1\n  relu\nmodel B {\n  input 4x4x1\n}\n', ['syntax@1:9']);
   expectOnly('hello world\nmodel B {\n  input 4x4x1\n}\n', ['syntax@1:1']);
   expectOnly('model B {\n  input 4x4x1\n  concat { conv 8 1x1 }\n}\n', ['syntax@3:12']);
-  expectOnly('model B {\n  input 4x4x1\n  b(1, \n}\n', ['syntax@3:8']);
+  // The call survives its broken argument list, so the missing block is found too.
+  expectOnly('model B {\n  input 4x4x1\n  b(1, \n}\n', ['unknown-block@3:3', 'syntax@3:8']);
 });
 
 test('comments and semicolons', () => {

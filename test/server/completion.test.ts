@@ -106,3 +106,9 @@ test('after until or freeze on a pretrained line: the base\'s layers, read from 
   assert.equal(names[0], 'Conv1_pad', 'in the base\'s order');
   assert.ok(names.includes('block_13_expand_relu') && names.includes('out_relu'), names.slice(-5).join(', '));
 });
+
+test('after in.: the fields of the shape flowing into the line', async () => {
+  const items = await completionsAt('block b(t) {\n  conv in.| * t 1x1\n}\n');
+  assert.deepEqual(labels(items), ['h', 'w', 'c']);
+  assert.match(items[2]!.detail!, /channels/);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+import { CodeActionRequest, DiagnosticSeverity, DiagnosticTag, type CodeAction } from 'vscode-languageserver/node';
 import { TestClient } from './harness';
 
 const good = 'model M {\n  input 8x8x1\n  conv 4 3x3\n}\n';
@@ -52,4 +52,21 @@ test('an unused block is a faded warning; closing a document clears its problems
   await client.close(uri);
   const cleared = await client.diagnosticsFor(uri, (p) => p.version === undefined);
   assert.deepEqual(cleared.diagnostics, []);
+});
+
+test('a residual that adds a projection is information with a quick fix that writes the shortcut out', async () => {
+  client = await TestClient.start();
+  const text = 'model M {\n  input 8x8x1\n  residual { conv 16 3x3 stride 2 same nobias; batchnorm }\n}\n';
+  const uri = await client.open(text);
+  const [note] = (await client.diagnosticsFor(uri)).diagnostics;
+  assert.equal(note!.code, 'residual-projection');
+  assert.equal(note!.severity, DiagnosticSeverity.Information);
+  assert.match(String(note!.message), /shortcut \{ \}/);
+  const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: note!.range, context: { diagnostics: [note!] } });
+  assert.equal(actions?.length, 1);
+  const action = actions![0] as CodeAction;
+  assert.equal(action.kind, 'quickfix');
+  assert.deepEqual(action.edit?.changes?.[uri], [{ range: { start: { line: 2, character: 58 }, end: { line: 2, character: 58 } }, newText: ' shortcut { conv 16 1x1 stride 2 nobias; batchnorm }' }]);
+  // Nothing to fix elsewhere.
+  assert.deepEqual(await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 3 } }, context: { diagnostics: [] } }), []);
 });
