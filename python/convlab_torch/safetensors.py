@@ -30,7 +30,7 @@ def save(tensors: Mapping[str, torch.Tensor], path: str, metadata: Mapping[str, 
         if tensor.dtype not in _NAMES:
             raise SafetensorsError(f"{name}: dtype {tensor.dtype} has no safetensors name")
         data = tensor.detach().cpu().contiguous().reshape(-1)
-        raw = data.view(torch.uint8).numpy().tobytes() if data.numel() > 0 else b""
+        raw = data.view(torch.uint8).numpy() if data.numel() > 0 else b""
         header[name] = {"dtype": _NAMES[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
@@ -41,14 +41,15 @@ def save(tensors: Mapping[str, torch.Tensor], path: str, metadata: Mapping[str, 
         out.write(struct.pack("<Q", len(encoded)))
         out.write(encoded)
         for raw in blobs:
-            out.write(raw)
+            out.write(memoryview(raw) if len(raw) else b"")
     os.replace(staging, path)
 
 
 def load(path: str) -> Dict[str, torch.Tensor]:
     """Reads every tensor of a safetensors file, in file order."""
+    data = bytearray(os.path.getsize(path))
     with open(path, "rb") as source:
-        data = source.read()
+        source.readinto(data)
     if len(data) < 8:
         raise SafetensorsError(f"{path}: not a safetensors file ({len(data)} bytes)")
     (length,) = struct.unpack("<Q", data[:8])
@@ -66,9 +67,15 @@ def load(path: str) -> Dict[str, torch.Tensor]:
         if dtype is None:
             raise SafetensorsError(f"{path}: tensor {name} has unknown dtype {entry['dtype']}")
         begin, end = entry["data_offsets"]
-        raw = bytearray(data[start + begin:start + end])
-        flat = torch.frombuffer(raw, dtype=torch.uint8) if raw else torch.empty(0, dtype=torch.uint8)
-        tensor = flat.view(dtype)
+        if end < begin or start + end > len(data):
+            raise SafetensorsError(f"{path}: tensor {name} has byte range {begin}..{end} outside the file")
+        if end == begin:
+            tensor = torch.empty(0, dtype=dtype)
+        elif (start + begin) % torch.empty(0, dtype=dtype).element_size() == 0:
+            # Shares the one buffer the file was read into; no copy.
+            tensor = torch.frombuffer(data, dtype=dtype, offset=start + begin, count=(end - begin) // torch.empty(0, dtype=dtype).element_size())
+        else:
+            tensor = torch.frombuffer(bytearray(data[start + begin:start + end]), dtype=dtype)
         count = 1
         for size in entry["shape"]:
             count *= size

@@ -37,6 +37,9 @@ Usage:
   convlab import-weights FILE STATE_DICT [--model NAME] [--runs-dir DIR]
                                                   a PyTorch state_dict (.safetensors, .pt, .pth)
                                                   into a new run folder
+  convlab import-weights [FILE] --torchvision NAME [--model NAME] [--runs-dir DIR]
+                                                  torchvision's ImageNet weights (alexnet, vgg16,
+                                                  googlenet, resnet18, resnet50) into its sample
   convlab serve-engine                            JSON-lines engine on stdio (for the extension)
   convlab start                                   the main job: LeNet-5 on MNIST
   convlab help                                    this text
@@ -129,9 +132,10 @@ const commands: Record<string, Command> = {
     return runExport({ file: positionals[0]!, model: values.model, to: values.to, out: values.out, run: values.run }, write);
   },
   'import-weights'(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, 'runs-dir': { type: 'string' } } });
-    if (positionals.length !== 2) throw new CliError('usage: convlab import-weights FILE STATE_DICT [--model NAME] [--runs-dir DIR]');
-    return runImportWeights({ file: positionals[0]!, weights: positionals[1]!, model: values.model, runsDir: values['runs-dir'] }, write);
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, torchvision: { type: 'string' }, 'runs-dir': { type: 'string' } } });
+    const expected = values.torchvision ? [0, 1] : [2];
+    if (!expected.includes(positionals.length)) throw new CliError('usage: convlab import-weights FILE STATE_DICT [--model NAME] [--runs-dir DIR], or convlab import-weights [FILE] --torchvision NAME');
+    return runImportWeights({ file: positionals[0], weights: positionals[1], torchvision: values.torchvision, model: values.model, runsDir: values['runs-dir'] }, write, samplePath('.'));
   },
   'serve-engine'() {
     return serveEngine();

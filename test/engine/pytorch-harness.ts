@@ -6,6 +6,7 @@ import type { ModelGraph } from '../../src/language/graph';
 import { exportPytorch, type PytorchModule } from '../../src/language/pytorch/export';
 import type { StateTensor } from '../../src/language/pytorch/state';
 import { baseModelReader } from '../../src/engine/base-location';
+import { alignByOrder } from '../../src/engine/pytorch/align';
 import { compileModel } from '../../src/engine/compile';
 import { findTorchPython, runConvlabTorch } from '../../src/engine/pytorch/python';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../../src/engine/pytorch/safetensors';
@@ -213,4 +214,55 @@ function equalArrays(a: Float32Array | BigInt64Array, b: Float32Array | BigInt64
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+export interface TorchvisionCase {
+  name: string;
+  /** torchvision.models' function, built with weights=None and these options. */
+  torchvision: string;
+  options?: Record<string, unknown>;
+  file: string;
+  model: string;
+  extra?: string;
+}
+
+/**
+ * torchvision's own network, randomised in PyTorch, imported into the matching sample by order:
+ * ConvLab's logits must be torchvision's.
+ */
+export function runTorchvisionAgreement(python: string, cases: TorchvisionCase[], dir: string): { name: string; check: () => void }[] {
+  const jobs = cases.map((c, index) => {
+    const { graph } = graphOf(c.file, c.model, c.extra);
+    const out = join(dir, `tv-${c.name}`);
+    const input = randomInput(graph.nodes[0]!.outputShape!, 50 + index);
+    input.nhwc.dispose();
+    writeSafetensors(`${out}.input.safetensors`, new Map([['input', input.nchw]]));
+    return { name: c.name, torchvision: c.torchvision, options: c.options ?? {}, input: `${out}.input.safetensors`, out, seed: 100 + index };
+  });
+  writeFileSync(join(dir, 'tv-jobs.json'), JSON.stringify(jobs));
+  runConvlabTorch(python, 'agreement', [join(dir, 'tv-jobs.json'), join(dir, 'tv-results.json')]);
+  const reports = JSON.parse(readFileSync(join(dir, 'tv-results.json'), 'utf8')) as { name: string; error?: string; parameters: number; theirs: string; theirsWeights: string }[];
+  return cases.map((c, i) => ({
+    name: c.name,
+    check: () => {
+      const report = reports[i]!;
+      assert.equal(report.error, undefined, `${c.name}: Python failed:\n${report.error}`);
+      const { graph, analysis } = graphOf(c.file, c.model, c.extra);
+      const exported = exportPytorch(graph, analysis);
+      assert.equal(report.parameters, exported.parameterCount, `${c.name}: torchvision's parameter count against the sample's`);
+      const aligned = alignByOrder(exported.tensors, readSafetensors(report.theirsWeights));
+      assert.ok('state' in aligned, `${c.name}: ${'problem' in aligned ? aligned.problem : ''}`);
+      const compiled = compileModel(graph, { seed: 3 });
+      try {
+        loadStateDict(compiled.model, graph, exported.tensors, aligned.state);
+        const input = readSafetensors(jobs[i]!.input).get('input')!;
+        const nhwc = tf.tidy(() => tf.tensor(input.data as Float32Array, input.shape).transpose([0, 2, 3, 1]));
+        const ours = predict(compiled.model, nhwc);
+        nhwc.dispose();
+        assertAgree(ours[0]!, readOutputs(report.theirs)[0]!, `${c.name}: torchvision's weights in ConvLab`);
+      } finally {
+        compiled.model.dispose();
+      }
+    },
+  }));
 }

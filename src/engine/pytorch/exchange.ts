@@ -11,6 +11,7 @@ import { loadCheckpointWeights, saveCheckpoint } from '../checkpoint';
 import { compileModel } from '../compile';
 import { loadModelFile, ModelFileError } from '../model-file';
 import { createRunDir, writeSummary } from '../runs';
+import { alignByOrder } from './align';
 import { checkStateDict, loadStateDict, stateDictOf } from './state-dict';
 import { readStateFile, writeStateFiles } from './state-file';
 
@@ -64,6 +65,8 @@ export interface ImportOptions {
   model?: string;
   /** A state_dict: .safetensors, .pt or .pth. */
   weights: string;
+  /** Match tensors by order and shape instead of by key (another network's names: torchvision's). */
+  byOrder?: boolean;
   runsDir?: string;
 }
 
@@ -76,7 +79,16 @@ export async function importWeights(options: ImportOptions): Promise<string> {
   const loaded = loadModelFile(options.file, options.model);
   const { graph, analysis } = loaded;
   const module = pytorchModuleOf(options.file, graph, analysis, loaded.spec);
-  const state = readStateFile(options.weights);
+  let state = readStateFile(options.weights);
+  if (options.byOrder) {
+    const aligned = alignByOrder(module.tensors, state);
+    if ('problem' in aligned) {
+      const node = aligned.tensor && graph.nodes[aligned.tensor.node];
+      const at = node ? analysis.lines.position(node.span.start) : undefined;
+      throw new ModelFileError(`${options.weights} does not fit model ${graph.name}: ${aligned.problem}`, at && { file: options.file, line: at.line + 1, column: at.character + 1 });
+    }
+    state = aligned.state;
+  }
   const problems = checkStateDict(graph, module.tensors, state);
   if (problems.length > 0) {
     const lines = problems.map((p) => {

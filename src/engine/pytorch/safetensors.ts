@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 
 /**
  * The safetensors format, read and written by hand: an 8-byte little-endian header length, a
@@ -34,10 +34,17 @@ export function writeSafetensors(path: string, tensors: Map<string, NamedTensor>
   const head = Buffer.from(json, 'utf8');
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(head.length));
-  const parts = [length, head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
   const staging = `${path}.writing`;
   try {
-    writeFileSync(staging, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+    // Piece by piece: one buffer of a 500 MB state_dict would be copied twice.
+    const fd = openSync(staging, 'w');
+    try {
+      writeSync(fd, length);
+      writeSync(fd, head);
+      for (const tensor of tensors.values()) writeSync(fd, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
+    } finally {
+      closeSync(fd);
+    }
     renameSync(staging, path);
   } catch (error) {
     rmSync(staging, { force: true });
