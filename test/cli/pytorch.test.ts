@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { gradCamPng } from '../../src/engine/gradcam-image';
 import { readSafetensors } from '../../src/engine/pytorch/safetensors';
 import { torchPythonOrSkip } from '../engine/pytorch-harness';
 
@@ -12,7 +13,7 @@ const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'convlab-cli-pytorch-'));
 // Caches of their own: torchvision's (TORCH_HOME) and ConvLab's (XDG_CACHE_HOME).
 const env = { ...process.env, TORCH_HOME: join(dir, 'torch'), XDG_CACHE_HOME: join(dir, 'cache') };
-const convlab = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'convlab.js'), ...args], { cwd: root, encoding: 'utf8', env, timeout: 300_000 });
+const convlab = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'convlab.js'), ...args], { cwd: root, encoding: 'utf8', env, timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
 const python = torchPythonOrSkip();
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -54,4 +55,12 @@ torch.save(torchvision.models.resnet18(weights=None).state_dict(), ${JSON.string
   const theirs = [...readSafetensors(join(dir, 'cache', 'convlab', 'torchvision', 'resnet18.safetensors')).values()];
   assert.equal(ours.length, theirs.length);
   ours.forEach((tensor, i) => assert.deepEqual([...tensor.data.slice(0, 50)], [...theirs[i]!.data.slice(0, 50)], `tensor ${i}`));
+  // inspect (what Feature maps shows) reads the imported run: conv1's 64 filters of 7×7×3.
+  const image = join(dir, 'photo.png');
+  writeFileSync(image, gradCamPng(new Float32Array(32 * 32 * 3).fill(0.5), [32, 32, 3], new Float32Array(4), 2, 2));
+  const inspected = convlab('inspect', 'samples/resnet18.cnn', '--model', 'ResNet18', '--layer', 'conv1', '--run', runDir, '--image', image, '--json');
+  assert.equal(inspected.status, 0, inspected.stderr);
+  const inspection = JSON.parse(inspected.stdout) as { weights: string; filters: { shape: number[] } };
+  assert.deepEqual(inspection.filters.shape, [7, 7, 3, 64]);
+  assert.equal(inspection.weights, join(runDir, 'best'));
 });
