@@ -81,6 +81,14 @@ export function readSafetensors(path: string): Map<string, NamedTensor> {
       if (end - begin !== count * width || start + end > size) {
         throw new SafetensorsError(path, `tensor ${name}: ${entry.dtype} ${JSON.stringify(entry.shape)} needs ${count * width} bytes, its offsets give ${end - begin}${start + end > size ? ' past the end of the file' : ''}`, start + begin);
       }
+      if (entry.dtype === 'F32') {
+        // Straight into the array: every platform Node runs on is little-endian, as the format is.
+        const data = new Float32Array(count);
+        const read = readSync(fd, new Uint8Array(data.buffer), 0, end - begin, start + begin);
+        if (read !== end - begin) throw new SafetensorsError(path, `tensor ${name}: read ${read} of its ${end - begin} bytes`, start + begin);
+        result.set(name, { dtype: 'F32', shape: entry.shape, data });
+        continue;
+      }
       const raw = Buffer.alloc(end - begin);
       readSync(fd, raw, 0, end - begin, start + begin);
       result.set(name, { dtype: entry.dtype === 'I64' ? 'I64' : 'F32', shape: entry.shape, data: decode(entry.dtype, raw, count) });
@@ -100,10 +108,6 @@ function decode(dtype: string, raw: Buffer, count: number): Float32Array | BigIn
   }
   const out = new Float32Array(count);
   switch (dtype) {
-    case 'F32':
-      // Every platform Node runs on is little-endian, as the format is: copy the bytes.
-      new Uint8Array(out.buffer).set(raw);
-      break;
     case 'F64':
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
       break;
