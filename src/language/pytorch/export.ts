@@ -55,7 +55,7 @@ export function exportPytorch(graph: ModelGraph, analysis: Analysis, spec?: Trai
       created.add(prefix);
       const blockClass = blockClassName(container.block);
       if (!blockDocs.has(blockClass)) blockDocs.set(blockClass, blockDoc(container.block, analysis));
-      const call = headerLine(analysis.lines, container.frame.callSpan.start);
+      const call = analysis.text.slice(container.frame.callSpan.start, container.frame.callSpan.end).split('\n')[0]!.trim();
       init.push(`${INDENT}self.${prefix} = ${blockClass}()  # ${pythonText(call)}`);
     }
   };
