@@ -11,6 +11,7 @@ import { runEval } from './eval';
 import { runGradCam } from './gradcam';
 import { runServe } from './serve';
 import { serveEngine } from './serve-engine';
+import { runExport, runImportWeights } from './pytorch';
 import type { BackendName } from '../protocol/engine';
 
 const USAGE = `convlab: explore, train and teach convolutional networks
@@ -30,6 +31,15 @@ Usage:
                                                   confusion matrix, per-class scores, calibration
   convlab serve RUN [--port N] [--token T] [--refer-below P] [--temperature T] [--data-dir DIR]
                                                   prediction service on 127.0.0.1
+  convlab export FILE --to pytorch [--model NAME] [--out DIR] [--run DIR]
+                                                  the model as PyTorch code (DIR/NAME.py); with
+                                                  --run, its weights (.safetensors, and .pt with torch)
+  convlab import-weights FILE STATE_DICT [--model NAME] [--runs-dir DIR]
+                                                  a PyTorch state_dict (.safetensors, .pt, .pth)
+                                                  into a new run folder
+  convlab import-weights [FILE] --torchvision NAME [--model NAME] [--runs-dir DIR]
+                                                  torchvision's ImageNet weights (alexnet, vgg16,
+                                                  googlenet, resnet18, resnet50) into its sample
   convlab serve-engine                            JSON-lines engine on stdio (for the extension)
   convlab start                                   the main job: LeNet-5 on MNIST
   convlab help                                    this text
@@ -115,6 +125,17 @@ const commands: Record<string, Command> = {
       port: count(values.port, '--port', 0), token: values.token, referBelow: fraction(values['refer-below'], '--refer-below', 1),
       temperature: fraction(values.temperature, '--temperature', 100), dataDir: values['data-dir'],
     }, write);
+  },
+  export(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, run: { type: 'string' } } });
+    if (positionals.length !== 1) throw new CliError('usage: convlab export FILE --to pytorch [--model NAME] [--out DIR] [--run DIR]');
+    return runExport({ file: positionals[0]!, model: values.model, to: values.to, out: values.out, run: values.run }, write);
+  },
+  'import-weights'(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, torchvision: { type: 'string' }, 'runs-dir': { type: 'string' } } });
+    const expected = values.torchvision ? [0, 1] : [2];
+    if (!expected.includes(positionals.length)) throw new CliError('usage: convlab import-weights FILE STATE_DICT [--model NAME] [--runs-dir DIR], or convlab import-weights [FILE] --torchvision NAME');
+    return runImportWeights({ file: positionals[0], weights: positionals[1], torchvision: values.torchvision, model: values.model, runsDir: values['runs-dir'] }, write, samplePath('.'));
   },
   'serve-engine'() {
     return serveEngine();

@@ -40,6 +40,16 @@ export interface ModelAtResult {
   hasFilters?: boolean;
 }
 
+/** `convlab/pytorch`: a model as PyTorch code (docs/pytorch.md), or why it cannot be exported. */
+export const PYTORCH_METHOD = 'convlab/pytorch';
+export interface PytorchParams {
+  uri: string;
+  model: string;
+}
+export type PytorchResult =
+  | { code: string; className: string; parameterCount: number }
+  | { error: string; range?: JsonRange };
+
 /** Arguments of the commands that code lenses carry (`convlab.train`, `convlab.showArchitecture`, …). */
 export interface ModelCommandArgs {
   uri: string;
@@ -55,5 +65,6 @@ export const COMMANDS = {
   showArchitecture: 'convlab.showArchitecture',
   showFeatureMaps: 'convlab.showFeatureMaps',
   showSummary: 'convlab.showSummary',
+  openAsPytorch: 'convlab.openAsPytorch',
   openRun: 'convlab.openRun',
 } as const;

@@ -8,7 +8,7 @@ import type { AnalyzedDocument } from './documents';
 
 /** Layers whose filters and feature maps the Feature maps view can show. */
 /**
- * Above each model: Train, Architecture, Summary and its parameter count; above each convolution
+ * Above each model: Train, Architecture, Summary, its parameter count and Open as PyTorch; above each convolution
  * written in a model's body: Feature maps. The engine refuses a file with any error, so while
  * there is one the Train lens says so (lenses cannot be disabled; the client refuses too).
  */
@@ -32,6 +32,7 @@ export function codeLenses(document: AnalyzedDocument): CodeLens[] {
       lens({ title: 'Architecture', command: COMMANDS.showArchitecture, arguments: [args] }),
       lens({ title: 'Summary', command: COMMANDS.showSummary, arguments: [args] }),
       lens({ title: `${formatCount(totals(graph).params.total)} params`, tooltip: 'Parameters, all layers: open the summary', command: COMMANDS.showSummary, arguments: [args] }),
+      lens({ title: 'Open as PyTorch', tooltip: `${graph.name} as a PyTorch nn.Module, beside the model`, command: COMMANDS.openAsPytorch, arguments: [args] }),
     );
     const names = layerNames(graph);
     const seen = new Set<number>();

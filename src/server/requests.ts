@@ -4,9 +4,11 @@ import { hasErrors } from '../language/analyze';
 import { hasFilters } from '../language/instances';
 import { graphJson, layersAt } from '../language/query';
 import { layerNames, summarize } from '../language/summary';
+import { exportPytorch } from '../language/pytorch/export';
+import { PytorchExportError } from '../language/pytorch/state';
 import {
-  MODEL_AT_METHOD, MODEL_GRAPH_METHOD, SUMMARY_METHOD,
-  type ModelAtParams, type ModelAtResult, type ModelGraphParams, type ModelGraphResult, type SummaryParams, type SummaryResult,
+  MODEL_AT_METHOD, MODEL_GRAPH_METHOD, PYTORCH_METHOD, SUMMARY_METHOD,
+  type ModelAtParams, type ModelAtResult, type ModelGraphParams, type ModelGraphResult, type PytorchParams, type PytorchResult, type SummaryParams, type SummaryResult,
 } from '../protocol/lsp';
 import type { AnalyzedDocument, DocumentStore } from './documents';
 
@@ -18,6 +20,7 @@ import type { AnalyzedDocument, DocumentStore } from './documents';
 export const ModelGraphRequest = new RequestType<ModelGraphParams, ModelGraphResult, void>(MODEL_GRAPH_METHOD);
 export const SummaryRequest = new RequestType<SummaryParams, SummaryResult, void>(SUMMARY_METHOD);
 export const ModelAtRequest = new RequestType<ModelAtParams, ModelAtResult, void>(MODEL_AT_METHOD);
+export const PytorchRequest = new RequestType<PytorchParams, PytorchResult, void>(PYTORCH_METHOD);
 
 export function registerRequests(connection: Connection, store: DocumentStore): void {
   const open = (uri: string): AnalyzedDocument => {
@@ -29,6 +32,26 @@ export function registerRequests(connection: Connection, store: DocumentStore): 
   connection.onRequest(ModelGraphRequest, (params) => modelGraph(open(params.uri)));
   connection.onRequest(SummaryRequest, (params) => summary(open(params.uri)));
   connection.onRequest(ModelAtRequest, (params) => modelAt(open(params.uri), params.position));
+  connection.onRequest(PytorchRequest, (params) => pytorch(open(params.uri), params.model));
+}
+
+/** The model as PyTorch code, the same the CLI's export writes; an error with its range. */
+export function pytorch(document: AnalyzedDocument, model: string): PytorchResult {
+  const { analysis } = document;
+  if (hasErrors(analysis)) {
+    const first = analysis.diagnostics.find((d) => d.severity === 'error')!;
+    return { error: `fix the model's errors first: ${first.message}`, range: document.rangeOf(first.span) };
+  }
+  const graph = analysis.models.find((m) => m.name === model);
+  if (!graph) return { error: `no model named ${model}` };
+  const file = document.uri.startsWith('file:') ? fileURLToPath(document.uri) : document.uri;
+  try {
+    const exported = exportPytorch(graph, analysis, analysis.trains.find((t) => t.model === model), file.split(/[\\/]/).pop());
+    return { code: exported.code, className: exported.className, parameterCount: exported.parameterCount };
+  } catch (error) {
+    if (error instanceof PytorchExportError) return { error: error.message, range: document.rangeOf(error.span) };
+    throw error;
+  }
 }
 
 export function modelGraph(document: AnalyzedDocument): ModelGraphResult {

@@ -216,6 +216,18 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     await view.getByText(/Calibration error \(ECE\)/).first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('08-evaluation');
   });
+
+  test('Open as PyTorch shows LeNet-5 as an nn.Module in an editor beside the model', async (t) => {
+    if (skipped(t)) return;
+    await workbench.focusEditor(FILE);
+    await workbench.goTo(1, 1);
+    await workbench.codeLens(FILE, /^Open as PyTorch$/).click();
+    const code = workbench.page.locator('.editor-instance .view-lines', { hasText: 'class LeNet5(nn.Module)' }).first();
+    await code.waitFor({ timeout: 30_000 });
+    // Monaco renders spaces as no-break spaces.
+    assert.match((await code.innerText()).replace(/\u00a0/g, ' '), /from torch import nn/);
+    await workbench.screenshot('09-pytorch');
+  });
 });
 
 describe('ConvLab in Restricted Mode', { timeout: 120_000 }, () => {

@@ -22,6 +22,7 @@ import type { GradCamDeps } from '../panels/gradcam-panel';
 import { EVALUATE_RUN_COMMAND, evaluateRunCommand } from './evaluate';
 import { GRAD_CAM_COMMAND, gradCamCommand } from './gradcam';
 import { OPEN_SAMPLE_COMMAND, openSampleCommand } from './open-sample';
+import { openAsPytorchCommand } from './open-pytorch';
 import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service';
 import { resolveTarget } from './targets';
 import { trainCommand, type TrainDeps } from './train';
@@ -76,6 +77,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const target = await resolveTarget(deps.models, arg);
       if (target) await deps.summaries.show(target.document.uri, target.model);
     }),
+    guarded(COMMANDS.openAsPytorch, (arg) => openAsPytorchCommand(deps.models, arg)),
     guarded(COMMANDS.openRun, (arg) => openRun(deps, arg)),
     guarded(SHOW_RUNNING_DASHBOARD_COMMAND, async (runDir) => {
       if (typeof runDir === 'string') deps.dashboards.show(runDir, { preserveFocus: false });

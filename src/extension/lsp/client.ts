@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CONFIG_SECTION } from '../config';
-import { ModelAtRequest, ModelGraphRequest, SummaryRequest } from './requests';
-import type { ModelAtResult, ModelGraphResult, SummaryResult } from '../../protocol/lsp';
+import { ModelAtRequest, ModelGraphRequest, PytorchRequest, SummaryRequest } from './requests';
+import type { ModelAtResult, ModelGraphResult, PytorchResult, SummaryResult } from '../../protocol/lsp';
 
 export const CNN_LANGUAGE = 'cnn';
 
@@ -42,6 +42,11 @@ export class ModelService {
   async modelAt(uri: vscode.Uri, position: vscode.Position): Promise<ModelAtResult> {
     await this.ready();
     return this.client.sendRequest(ModelAtRequest, { uri: uri.toString(), position: { line: position.line, character: position.character } });
+  }
+
+  async pytorch(uri: vscode.Uri, model: string): Promise<PytorchResult> {
+    await this.ready();
+    return this.client.sendRequest(PytorchRequest, { uri: uri.toString(), model });
   }
 
   private async ready(): Promise<void> {

@@ -1,0 +1,1 @@
+"""ConvLab's PyTorch side: safetensors by hand, .pt conversion, and the agreement checks."""
