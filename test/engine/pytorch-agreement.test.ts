@@ -21,6 +21,8 @@ const CASES: AgreementCase[] = [
   { name: 'VGG16', file: sample('vgg16.cnn'), model: 'VGG16' },
   { name: 'GoogLeNetCifar', file: sample('googlenet.cnn'), model: 'GoogLeNetCifar' },
   { name: 'GoogLeNetAux', file: sample('googlenet.cnn'), model: 'GoogLeNetAuxSmall', extra: '\nmodel GoogLeNetAuxSmall = GoogLeNet(aux = 1, size = 96)\n' },
+  { name: 'MobileNetV2Cifar', file: sample('mobilenetv2.cnn'), model: 'MobileNetV2Cifar' },
+  { name: 'DenseNet121Cifar', file: sample('densenet121.cnn'), model: 'DenseNet121Cifar' },
   { name: 'ResNet18Cifar', file: sample('resnet18.cnn'), model: 'ResNet18Cifar' },
   { name: 'ResNet50', file: sample('resnet50.cnn'), model: 'ResNet50Small', extra: '\nmodel ResNet50Small = ResNet50(size = 64)\n' },
   { name: 'ResNet50Keras', file: sample('resnet50-keras.cnn'), model: 'ResNet50Keras' },

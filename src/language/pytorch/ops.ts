@@ -244,6 +244,12 @@ export const PYTORCH_OPS: Record<string, OpMapper> = {
     return functional(([x]) => `F.pad(${x}, ${padTuple(sides)})`)(ctx);
   },
   concat: functional((xs) => `torch.cat([${xs.join(', ')}], dim=1)`),
+  // A tower's share of the channels (split); PyTorch's channels are dim 1.
+  slice: (ctx) => {
+    const start = ctx.node.attrs.start as number;
+    const size = ctx.node.attrs.size as number;
+    return functional(([x]) => `${x}[:, ${start}:${start + size}]`)(ctx);
+  },
   add: functional((xs) => xs.join(' + ')),
   relu: functional(([x]) => x!),
   relu6: functional(([x]) => x!),
