@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendEvent, BackendName } from '../protocol/engine';
 import { registerTrainingKernels } from './kernels/index';
+import { describeAdapter, isSoftwareAdapter, type GpuLike } from './webgpu-adapter';
 import { tf } from './tf';
 
 /** Best first, as DESIGN.md orders them. */
@@ -57,7 +58,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<A
       case 'native':
         return await tryNative(name, options);
       case 'webgpu':
-        return await tryWebgpu(options);
+        return await tryWebgpu(options, options.force === 'webgpu');
       case 'wasm': {
         await import('@tensorflow/tfjs-backend-wasm');
         if (!(await tf.setBackend('wasm'))) return { name, available: false, reason: 'the wasm backend failed to initialise' };
@@ -106,7 +107,7 @@ async function tryNative(name: 'cuda' | 'native', options: BackendOptions): Prom
  * WebGPU through Dawn's Node binding: any GPU with Vulkan, Metal or D3D12, no CUDA install.
  * Dawn's messages about drivers it cannot use go to stderr; the attempt's reason says the outcome.
  */
-async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
+async function tryWebgpu(options: BackendOptions, forced: boolean): Promise<Attempt> {
   const binding = findOptionalPackage('webgpu', options);
   const backend = findOptionalPackage('@tensorflow/tfjs-backend-webgpu', options);
   if (!binding || !backend) {
@@ -122,6 +123,10 @@ async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter();
   if (!adapter) return { name: 'webgpu', available: false, reason: 'no WebGPU adapter: Dawn found no GPU it can drive (Vulkan, Metal or D3D12)' };
+  const described = describeAdapter(adapter);
+  if (!forced && isSoftwareAdapter(adapter)) {
+    return { name: 'webgpu', available: false, reason: `the only WebGPU adapter is ${described}, a software renderer on the CPU: training there is slower than on wasm (--backend webgpu forces it)` };
+  }
   // tfjs-backend-webgpu looks for navigator.gpu and the WebGPU classes on the global object.
   Object.assign(globalThis, dawn.globals);
   const global = globalThis as unknown as { navigator?: { gpu?: unknown } };
@@ -129,13 +134,8 @@ async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
   else if (!global.navigator.gpu) Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
   createRequire(backend)(backend);
   if (!(await tf.setBackend('webgpu'))) return { name: 'webgpu', available: false, reason: 'an adapter was found but the WebGPU backend did not start' };
-  const info = adapter.info ?? {};
-  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'an unnamed adapter';
-  return { name: 'webgpu', available: true, reason: `WebGPU through Dawn on ${described}` };
-}
-
-interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+  registerTrainingKernels('webgpu');
+  return { name: 'webgpu', available: true, reason: `WebGPU through Dawn on ${described}${isSoftwareAdapter(adapter) ? ' (a software renderer, forced)' : ''}, with ConvLab's training kernels` };
 }
 
 /**
