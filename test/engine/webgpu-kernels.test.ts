@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
 import { planFilterGrad } from '../../src/engine/kernels/webgpu/conv2d_backprop_filter';
 import { convGeometry } from '../../src/engine/kernels/geometry';
-import { checkFilterGrad, checkInputGrad, convCases, type ConvCase } from './kernel-checks';
+import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, poolCases, poolInputs, relativeError, runRegistered, runStockCpu, TOLERANCE, type ConvCase } from './kernel-checks';
 import { useWebgpu } from './webgpu-backend';
 
 let ready = false;
@@ -53,5 +53,25 @@ describe('WebGPU kernels against the stock JS kernels', () => {
   it('Conv2DBackpropInput, every stride phase', async (t) => {
     if (!(await onWebgpu(t))) return;
     for (const [i, c] of wideCases(22, 16, false).entries()) await checkInputGrad('Conv2DBackpropInput', 'webgpu', c, 800 + i);
+  });
+
+  it('DepthwiseConv2dNativeBackpropFilter and -Input, with dilation and channel multipliers', async (t) => {
+    if (!(await onWebgpu(t))) return;
+    const cases = convCases(23, 16, true);
+    cases.push({ label: 'x 4,36,36,3 f 3,3,3,2 s 1 same (split)', xShape: [4, 36, 36, 3], fShape: [3, 3, 3, 2], strides: [1, 1], dilations: [1, 1], pad: 'same', dyShape: [4, 36, 36, 6] });
+    for (const [i, c] of cases.entries()) {
+      await checkFilterGrad('DepthwiseConv2dNativeBackpropFilter', 'webgpu', c, true, 900 + i);
+      await checkInputGrad('DepthwiseConv2dNativeBackpropInput', 'webgpu', c, 950 + i);
+    }
+  });
+
+  it('MaxPoolGrad and AvgPoolGrad', async (t) => {
+    if (!(await onWebgpu(t))) return;
+    for (const [i, c] of poolCases(24, 24).entries()) {
+      const { inputs } = await poolInputs(c, 1000 + i, 'max');
+      const err = relativeError(await runRegistered('webgpu', 'MaxPoolGrad', inputs, c.attrs), await runStockCpu('MaxPoolGrad', inputs, c.attrs));
+      assert.ok(err < TOLERANCE, `MaxPoolGrad on webgpu, ${c.label}: relative error ${err}`);
+      await checkAvgPoolGrad('webgpu', c, 1100 + i);
+    }
   });
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry, type FilterGradAttrs } from '../geometry';
 import type { KernelArgs } from '../registry';
 import { gemmSource, gemmWorkgroup, STEP, tileFor, type Tile } from './gemm';
-import { elementwise, intFields, ints, webgpuBackend, type WgslProgram } from './program';
+import { elementwise, intFields, ints, webgpuBackend, type WebgpuBackendLike, type WgslProgram } from './program';
 
 /** Enough workgroups to fill a large GPU (an H200 has 132 SMs), each summing at least 256 pixels. */
 const TARGET_WORKGROUPS = 1024;
@@ -83,12 +83,16 @@ function filterGradProgram(outputShape: number[], g: ConvGeometry, plan: FilterG
   };
 }
 
-/** Adds the splits' partial tiles: [splits, n] to [n]. */
-function sumPartialsProgram(outputShape: number[]): WgslProgram {
-  return elementwise('convlabSumPartials', outputShape, ['partials'], 'splits : i32, length : i32,', `
+/** Adds the splits' partial results, [splits, n] to `outputShape` (n values), and frees the partials. */
+export function sumPartials(backend: WebgpuBackendLike, partials: tf.TensorInfo, outputShape: number[], splits: number): tf.TensorInfo {
+  const length = tf.util.sizeFromShape(outputShape);
+  const program = elementwise('convlabSumPartials', outputShape, ['partials'], 'splits : i32, length : i32,', `
     var total = 0.0;
     for (var s = 0; s < uniforms.splits; s++) { total += partials[s * uniforms.length + index]; }
     result[index] = total;`);
+  const out = backend.runWebGPUProgram(program, [partials], 'float32', [ints(splits), ints(length)]);
+  backend.disposeData(partials.dataId);
+  return out;
 }
 
 export function conv2dBackpropFilterWebgpu(args: KernelArgs): tf.TensorInfo {
@@ -104,9 +108,7 @@ export function conv2dBackpropFilterWebgpu(args: KernelArgs): tf.TensorInfo {
     ints(g.padTop), ints(g.padLeft), ints(g.dilH), ints(g.dilW), ints(taps), ints(g.outC), ints(g.batch * g.outH * g.outW), ints(plan.chunk)];
   if (plan.splits === 1) return backend.runWebGPUProgram(filterGradProgram([...a.filterShape], g, plan), [x, dy], 'float32', uniforms);
   const partials = backend.runWebGPUProgram(filterGradProgram([plan.splits, taps, g.outC], g, plan), [x, dy], 'float32', uniforms);
-  const out = backend.runWebGPUProgram(sumPartialsProgram([...a.filterShape]), [partials], 'float32', [ints(plan.splits), ints(taps * g.outC)]);
-  backend.disposeData(partials.dataId);
-  return out;
+  return sumPartials(backend, partials, [...a.filterShape], plan.splits);
 }
 
 export const conv2dBackpropFilterWebgpuConfig: tf.KernelConfig = {

@@ -3,10 +3,19 @@
 import type * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWebgpuConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWebgpuConfig } from './conv2d_backprop_input';
+import { depthwiseFilterGradWebgpuConfig, depthwiseInputGradWebgpuConfig } from './depthwise_grad';
+import { avgPoolGradWebgpuConfig, maxPoolGradWebgpuConfig } from './pool_grad';
 
 export const webgpuKernels: readonly tf.KernelConfig[] = [
   // Stock: a naive loop per weight, 28 to 521 GFLOP/s, 10 to 50 times slower than the forward conv.
   conv2dBackpropFilterWebgpuConfig,
   // Stock: a GEMM that multiplies the zeros of the strided gaps too, 41 to 636 GFLOP/s.
   conv2dBackpropInputWebgpuConfig,
+  // Stock: one invocation per weight looping over the whole batch, and a naive gather.
+  depthwiseFilterGradWebgpuConfig,
+  depthwiseInputGradWebgpuConfig,
+  // Stock max pooling takes two programs (positions, then gradient); average pooling divides by
+  // the full window where the forward pass divided by the pixels covered.
+  avgPoolGradWebgpuConfig,
+  maxPoolGradWebgpuConfig,
 ];
