@@ -6,6 +6,7 @@
 // 20 MB JPEG archive, not the 180 MB binary, and runs this there. Classes are interleaved, so
 // each training batch file holds every class. Node built-ins and jpeg-js only.
 // Usage: node cifar-binary.mjs ARCHIVE OUT_DIR
+import { Buffer } from 'node:buffer';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
