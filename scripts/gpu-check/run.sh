@@ -8,7 +8,7 @@
 #        python3, torch 2.11), defaults and strict fp32, median of 3 (a 45 s budget a network),
 #        then the dispatches and read-backs of one ResNet18Cifar step;
 #     2. the test that one WebGPU training step's gradients agree with the JS backend's.
-#   bash .cache/gpu-check/run.sh train   (about 6 minutes)
+#   bash .cache/gpu-check/run.sh train   (at most 7.5 minutes)
 #     3. LeNet-5 on MNIST (5 epochs, seed 42) on WebGPU and, at the same time, on the CPU (wasm):
 #        their test accuracies must be within 0.3 points;
 #     4. GoogLeNetCifar on CIFAR-10 (../shared/data's JPEG copy, rebuilt in the binary layout) on
@@ -50,8 +50,8 @@ train() { # backend model-file model data-dir seconds extra-args...
   timeout -s INT "$seconds" node "$engine" train "$file" --model "$model" --backend "$backend" --data-dir "$data" \
     --runs-dir "$work/runs-$model-$backend" --json "$@" > "$out/train-$model-$backend.jsonl" 2> "$out/train-$model-$backend.err"
 }
-train webgpu "$work/engine/samples/lenet5.cnn" LeNet5 "$work/data" 240 & gpu_pid=$!
-train wasm "$work/engine/samples/lenet5.cnn" LeNet5 "$work/data" 240 & cpu_pid=$!
+train webgpu "$work/engine/samples/lenet5.cnn" LeNet5 "$work/data" 300 & gpu_pid=$!
+train wasm "$work/engine/samples/lenet5.cnn" LeNet5 "$work/data" 300 & cpu_pid=$!
 node "$work/tools/cifar-binary.mjs" "$work/data/cifar10/cifar10-jpg.tar.gz" "$work/data/cifar10" > "$out/cifar.txt" 2>&1
 wait $gpu_pid
 wait $cpu_pid
