@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
 import { planFilterGrad } from '../../src/engine/kernels/webgpu/conv2d_backprop_filter';
 import { convGeometry } from '../../src/engine/kernels/geometry';
+import { FusedAdamOptimizer, FusedMomentumOptimizer } from '../../src/engine/fused-optimizers';
+import { seededRandom } from '../../src/engine/data/random';
 import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, poolCases, poolInputs, relativeError, runRegistered, runStockCpu, TOLERANCE, type ConvCase } from './kernel-checks';
 import { useWebgpu } from './webgpu-backend';
 
@@ -72,6 +74,42 @@ describe('WebGPU kernels against the stock JS kernels', () => {
       const err = relativeError(await runRegistered('webgpu', 'MaxPoolGrad', inputs, c.attrs), await runStockCpu('MaxPoolGrad', inputs, c.attrs));
       assert.ok(err < TOLERANCE, `MaxPoolGrad on webgpu, ${c.label}: relative error ${err}`);
       await checkAvgPoolGrad('webgpu', c, 1100 + i);
+    }
+  });
+
+  it('fused Adam and momentum (plain and Nesterov) updates match tfjs\'s own optimizers over three steps', async (t) => {
+    if (!(await onWebgpu(t))) return;
+    const shapes = [[3, 3, 4, 70], [70], [5, 3]];
+    const r = seededRandom(31);
+    const initial = shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
+    const grads = [0, 1, 2].map(() => shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1)));
+    /** Variables and optimizer slots after three steps of `make()` on `backend`. */
+    async function train(backend: 'webgpu' | 'cpu', make: () => tf.Optimizer): Promise<Float32Array[]> {
+      await tf.setBackend(backend);
+      const vars = shapes.map((shape, i) => tf.variable(tf.tensor(initial[i]!, shape), true, `w${backend}${i}${Math.random()}`));
+      const optimizer = make();
+      for (const step of grads) {
+        optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(step[i]!, shapes[i])])));
+      }
+      const slots = (await optimizer.getWeights()).slice(1).map((w) => w.tensor);
+      const out = await Promise.all([...vars, ...slots].map(async (x) => (await x.data()) as Float32Array));
+      vars.forEach((v) => v.dispose());
+      optimizer.dispose();
+      return out;
+    }
+    const makers: [string, () => tf.Optimizer, () => tf.Optimizer][] = [
+      ['adam', () => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), () => tf.train.adam(0.01, 0.9, 0.999, 1e-7)],
+      ['momentum', () => new FusedMomentumOptimizer(0.1, 0.9, false), () => tf.train.momentum(0.1, 0.9, false)],
+      ['nesterov', () => new FusedMomentumOptimizer(0.1, 0.9, true), () => tf.train.momentum(0.1, 0.9, true)],
+    ];
+    for (const [label, fused, stock] of makers) {
+      const ours = await train('webgpu', fused);
+      const ref = await train('cpu', stock);
+      assert.equal(ours.length, ref.length, `${label}: the same variables and slots`);
+      ours.forEach((x, i) => {
+        const err = relativeError(x, ref[i]!);
+        assert.ok(err < TOLERANCE, `${label}: tensor ${i} relative error ${err}`);
+      });
     }
   });
 });
