@@ -1,8 +1,8 @@
-// Adam and SGD with momentum whose update, on the webgpu backend, is one fused kernel call a
+// Adam, SGD with momentum and RMSprop whose update, on the webgpu backend, is one fused kernel call a
 // variable (kernels/webgpu/optimizer_update.ts) instead of a dozen elementwise ops; elsewhere
 // they are tfjs's own. They keep tfjs's state (the same slot variables, names and order), so
-// checkpoints, resume and getWeights are those of tf.train.adam and tf.train.momentum.
-import { ADAM_UPDATE, MOMENTUM_UPDATE } from './kernels/webgpu/optimizer_update';
+// checkpoints, resume and getWeights are those of tf.train.adam, .momentum and .rmsprop.
+import { ADAM_UPDATE, MOMENTUM_UPDATE, RMSPROP_UPDATE } from './kernels/webgpu/optimizer_update';
 import { tf } from './tf';
 
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
@@ -55,6 +55,28 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
         const [newValue, newAccumulation] = tf.engine().runKernel(MOMENTUM_UPDATE, { value, accumulation, grad: tensor },
           { momentum: self.momentum, learningRate: this.learningRate, nesterov: self.useNesterov }) as tf.Tensor[];
         accumulation.assign(newAccumulation!);
+        value.assign(newValue!);
+      });
+    });
+    this.incrementIterations();
+  }
+}
+
+export class FusedRmspropOptimizer extends tf.RMSPropOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    const self = this as unknown as { centered: boolean; accumulatedMeanSquares: (Slot | undefined)[]; accumulatedMoments: (Slot | undefined)[] };
+    // The centred variant keeps a third slot; it stays tfjs's own.
+    if (tf.getBackend() !== 'webgpu' || self.centered) return super.applyGradients(variableGradients);
+    named(variableGradients).forEach(({ name, tensor }, i) => {
+      const value = registered(name);
+      const meanSquare = tf.tidy(() => slot(self.accumulatedMeanSquares, i, name, 'rms', value));
+      const moment = tf.tidy(() => slot(self.accumulatedMoments, i, name, 'momentum', value));
+      if (tensor == null) return;
+      tf.tidy(() => {
+        const [newValue, newMeanSquare, newMoment] = tf.engine().runKernel(RMSPROP_UPDATE, { value, meanSquare, moment, grad: tensor },
+          { decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, learningRate: this.learningRate }) as tf.Tensor[];
+        meanSquare.assign(newMeanSquare!);
+        moment.assign(newMoment!);
         value.assign(newValue!);
       });
     });

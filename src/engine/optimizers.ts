@@ -1,5 +1,5 @@
 import type { TrainSpec } from '../language/train';
-import { FusedAdamOptimizer, FusedMomentumOptimizer } from './fused-optimizers';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer } from './fused-optimizers';
 import { tf } from './tf';
 
 /** The optimizer a `train` section names, with its hyper-parameters (fused on WebGPU, fused-optimizers.ts). */
@@ -10,7 +10,7 @@ export function makeOptimizer(spec: TrainSpec['optimizer']): tf.Optimizer {
     case 'adam':
       return new FusedAdamOptimizer(spec.lr, spec.beta1, spec.beta2, 1e-7);
     case 'rmsprop':
-      return tf.train.rmsprop(spec.lr, 0.9, spec.momentum, 1e-7);
+      return new FusedRmspropOptimizer(spec.lr, 0.9, spec.momentum, 1e-7);
   }
 }
 

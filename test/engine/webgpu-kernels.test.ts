@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
 import { planFilterGrad } from '../../src/engine/kernels/webgpu/conv2d_backprop_filter';
 import { convGeometry } from '../../src/engine/kernels/geometry';
-import { FusedAdamOptimizer, FusedMomentumOptimizer } from '../../src/engine/fused-optimizers';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer } from '../../src/engine/fused-optimizers';
 import { seededRandom } from '../../src/engine/data/random';
 import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, poolCases, poolInputs, relativeError, runRegistered, runStockCpu, TOLERANCE, type ConvCase } from './kernel-checks';
 import { useWebgpu } from './webgpu-backend';
@@ -77,7 +77,7 @@ describe('WebGPU kernels against the stock JS kernels', () => {
     }
   });
 
-  it('fused Adam and momentum (plain and Nesterov) updates match tfjs\'s own optimizers over three steps', async (t) => {
+  it('fused Adam, momentum (plain and Nesterov) and RMSprop updates match tfjs\'s own optimizers over three steps', async (t) => {
     if (!(await onWebgpu(t))) return;
     const shapes = [[3, 3, 4, 70], [70], [5, 3]];
     const r = seededRandom(31);
@@ -101,6 +101,7 @@ describe('WebGPU kernels against the stock JS kernels', () => {
       ['adam', () => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), () => tf.train.adam(0.01, 0.9, 0.999, 1e-7)],
       ['momentum', () => new FusedMomentumOptimizer(0.1, 0.9, false), () => tf.train.momentum(0.1, 0.9, false)],
       ['nesterov', () => new FusedMomentumOptimizer(0.1, 0.9, true), () => tf.train.momentum(0.1, 0.9, true)],
+      ['rmsprop', () => new FusedRmspropOptimizer(0.01, 0.9, 0.5, 1e-7), () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-7)],
     ];
     for (const [label, fused, stock] of makers) {
       const ours = await train('webgpu', fused);

@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWebgpuConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWebgpuConfig } from './conv2d_backprop_input';
 import { depthwiseFilterGradWebgpuConfig, depthwiseInputGradWebgpuConfig } from './depthwise_grad';
-import { adamUpdateWebgpuConfig, momentumUpdateWebgpuConfig } from './optimizer_update';
+import { adamUpdateWebgpuConfig, momentumUpdateWebgpuConfig, rmspropUpdateWebgpuConfig } from './optimizer_update';
 import { avgPoolGradWebgpuConfig, maxPoolGradWebgpuConfig } from './pool_grad';
 
 export const webgpuKernels: readonly tf.KernelConfig[] = [
@@ -19,7 +19,8 @@ export const webgpuKernels: readonly tf.KernelConfig[] = [
   // the full window where the forward pass divided by the pixels covered.
   avgPoolGradWebgpuConfig,
   maxPoolGradWebgpuConfig,
-  // New: Adam and momentum updates in 3 and 2 dispatches a variable instead of about 14 and 5.
+  // New: Adam, momentum and RMSprop updates in 3, 2 and 3 dispatches a variable instead of about 14, 5 and 10.
   adamUpdateWebgpuConfig,
   momentumUpdateWebgpuConfig,
+  rmspropUpdateWebgpuConfig,
 ];

@@ -1,7 +1,7 @@
 // Fused optimizer updates on WebGPU. tfjs's Adam spends about 14 elementwise dispatches on each
-// variable a step (moments, bias corrections, square root, update) and momentum about 5; here
-// each new tensor (the moments and the value) is one program that reads the old ones and the
-// gradient once, so Adam takes 3 dispatches a variable and momentum 2. The optimizers
+// variable a step (moments, bias corrections, square root, update), RMSprop about 10 and momentum
+// about 5; here each new tensor (the moments and the value) is one program that reads the old
+// ones and the gradient once, so Adam and RMSprop take 3 dispatches a variable, momentum 2. The optimizers
 // (../../fused-optimizers.ts) call these by kernel name on the webgpu backend only; the new
 // tensors replace the variables' data as tfjs's own assign() does, so saved optimizer state is
 // unchanged.
@@ -11,6 +11,14 @@ import { elementwise, floats, webgpuBackend } from './program';
 
 export const ADAM_UPDATE = 'ConvLabAdamUpdate';
 export const MOMENTUM_UPDATE = 'ConvLabMomentumUpdate';
+export const RMSPROP_UPDATE = 'ConvLabRmspropUpdate';
+
+export interface RmspropUpdateAttrs {
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  learningRate: number;
+}
 
 export interface AdamUpdateAttrs {
   beta1: number;
@@ -72,5 +80,26 @@ function momentumUpdate(args: KernelArgs): tf.TensorInfo[] {
   ];
 }
 
+const RMS_UNIFORMS = 'decay : f32, oneMinusDecay : f32, momentum : f32, epsilon : f32, learningRate : f32,';
+const MEAN_SQUARE = 'uniforms.decay * meanSquare[index] + uniforms.oneMinusDecay * grad[index] * grad[index]';
+const MOMENT = `uniforms.momentum * moment[index] + grad[index] * uniforms.learningRate / sqrt(${MEAN_SQUARE} + uniforms.epsilon)`;
+
+/** Uncentred RMSprop, as tfjs's. Inputs: value, meanSquare, moment, grad; outputs: value, meanSquare, moment. */
+function rmspropUpdate(args: KernelArgs): tf.TensorInfo[] {
+  const backend = webgpuBackend(args);
+  const { value, meanSquare, moment, grad } = args.inputs;
+  if (!value || !meanSquare || !moment || !grad) throw new Error(`${RMSPROP_UPDATE} needs value, meanSquare, moment and grad`);
+  const a = args.attrs as unknown as RmspropUpdateAttrs;
+  const uniforms = [floats(a.decay), floats(1 - a.decay), floats(a.momentum), floats(a.epsilon), floats(a.learningRate)];
+  const run = (key: string, named: Record<string, tf.TensorInfo>, body: string) => backend.runWebGPUProgram(
+    elementwise(key, [...value.shape], Object.keys(named), RMS_UNIFORMS, body), Object.values(named), 'float32', uniforms);
+  return [
+    run('convlabRmspropValue', { value, meanSquare, moment, grad }, `result[index] = value[index] - (${MOMENT});`),
+    run('convlabRmspropMeanSquare', { meanSquare, grad }, `result[index] = ${MEAN_SQUARE};`),
+    run('convlabRmspropMoment', { meanSquare, moment, grad }, `result[index] = ${MOMENT};`),
+  ];
+}
+
 export const adamUpdateWebgpuConfig: tf.KernelConfig = { kernelName: ADAM_UPDATE, backendName: 'webgpu', kernelFunc: adamUpdate as unknown as tf.KernelFunc };
 export const momentumUpdateWebgpuConfig: tf.KernelConfig = { kernelName: MOMENTUM_UPDATE, backendName: 'webgpu', kernelFunc: momentumUpdate as unknown as tf.KernelFunc };
+export const rmspropUpdateWebgpuConfig: tf.KernelConfig = { kernelName: RMSPROP_UPDATE, backendName: 'webgpu', kernelFunc: rmspropUpdate as unknown as tf.KernelFunc };
