@@ -6,6 +6,7 @@ import { analyze } from '../../src/language/analyze';
 import { selectBackend } from '../../src/engine/backends';
 import { compileModel } from '../../src/engine/compile';
 import { tf } from '../../src/engine/tf';
+import { describeAdapter, isSoftwareAdapter } from '../../src/engine/webgpu-adapter';
 import { useWebgpu } from './webgpu-backend';
 
 const lenet = analyze(readFileSync(join(__dirname, '..', '..', 'samples', 'lenet5.cnn'), 'utf8')).models[0]!;
@@ -68,4 +69,16 @@ test('the WebGPU training step (on SwiftShader in CI) agrees with the JS backend
     }
     assert.ok(Math.sqrt(diff / norm) < 1e-3, `gradient ${i}: relative error ${Math.sqrt(diff / norm)}`);
   });
+});
+
+test('software adapters are told from hardware ones by Dawn\'s fallback flag or their names', () => {
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' } }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'microsoft', description: 'Microsoft Basic Render Driver' } }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'x' }, isFallbackAdapter: true }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'x', isFallbackAdapter: true } }));
+  assert.ok(!isSoftwareAdapter({ info: { vendor: 'nvidia', architecture: '', description: 'NVIDIA: 580.159.04' } }));
+  assert.ok(!isSoftwareAdapter({ info: { vendor: 'apple', architecture: 'metal-3' } }));
+  assert.equal(describeAdapter({ info: { vendor: 'nvidia', description: 'NVIDIA: 580.159.04' } }), 'nvidia NVIDIA: 580.159.04');
+  assert.equal(describeAdapter({}), 'an unnamed adapter');
 });
