@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendEvent, BackendName } from '../protocol/engine';
 import { registerTrainingKernels } from './kernels/index';
+import { describeAdapter, isSoftwareAdapter, type AdapterLike, type GpuLike } from './webgpu-adapter';
 import { tf } from './tf';
 
 /** Best first, as DESIGN.md orders them. */
@@ -57,7 +58,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<A
       case 'native':
         return await tryNative(name, options);
       case 'webgpu':
-        return await tryWebgpu(options);
+        return await tryWebgpu(options, options.force === 'webgpu');
       case 'wasm': {
         await import('@tensorflow/tfjs-backend-wasm');
         if (!(await tf.setBackend('wasm'))) return { name, available: false, reason: 'the wasm backend failed to initialise' };
@@ -106,7 +107,7 @@ async function tryNative(name: 'cuda' | 'native', options: BackendOptions): Prom
  * WebGPU through Dawn's Node binding: any GPU with Vulkan, Metal or D3D12, no CUDA install.
  * Dawn's messages about drivers it cannot use go to stderr; the attempt's reason says the outcome.
  */
-async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
+async function tryWebgpu(options: BackendOptions, forced: boolean): Promise<Attempt> {
   const binding = findOptionalPackage('webgpu', options);
   const backend = findOptionalPackage('@tensorflow/tfjs-backend-webgpu', options);
   if (!binding || !backend) {
@@ -117,11 +118,15 @@ async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
   if (!probe.found) {
     return { name: 'webgpu', available: false, reason: `no WebGPU adapter: Dawn found no GPU it can drive (Vulkan, Metal or D3D12)${probe.detail ? `; Dawn said: ${probe.detail}` : ''}` };
   }
+  // Decided from the probe, so that a machine with only a software adapter never loads Dawn here.
+  if (!forced && probe.adapter && isSoftwareAdapter(probe.adapter)) return softwarePassedOver(probe.adapter);
   // The binding is an ES module; the engine bundle is CommonJS.
   const dawn = (await import(pathToFileURL(binding).href)) as { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter();
   if (!adapter) return { name: 'webgpu', available: false, reason: 'no WebGPU adapter: Dawn found no GPU it can drive (Vulkan, Metal or D3D12)' };
+  const described = describeAdapter(adapter);
+  if (!forced && isSoftwareAdapter(adapter)) return softwarePassedOver(adapter);
   // tfjs-backend-webgpu looks for navigator.gpu and the WebGPU classes on the global object.
   Object.assign(globalThis, dawn.globals);
   const global = globalThis as unknown as { navigator?: { gpu?: unknown } };
@@ -129,13 +134,12 @@ async function tryWebgpu(options: BackendOptions): Promise<Attempt> {
   else if (!global.navigator.gpu) Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
   createRequire(backend)(backend);
   if (!(await tf.setBackend('webgpu'))) return { name: 'webgpu', available: false, reason: 'an adapter was found but the WebGPU backend did not start' };
-  const info = adapter.info ?? {};
-  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'an unnamed adapter';
-  return { name: 'webgpu', available: true, reason: `WebGPU through Dawn on ${described}` };
+  registerTrainingKernels('webgpu');
+  return { name: 'webgpu', available: true, reason: `WebGPU through Dawn on ${described}${isSoftwareAdapter(adapter) ? ' (a software renderer, forced)' : ''}, with ConvLab's training kernels` };
 }
 
-interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+function softwarePassedOver(adapter: AdapterLike): Attempt {
+  return { name: 'webgpu', available: false, reason: `the only WebGPU adapter is ${describeAdapter(adapter)}, a software renderer on the CPU: training there is slower than on wasm (--backend webgpu forces it)` };
 }
 
 /**
@@ -143,15 +147,18 @@ interface GpuLike {
  * driver Dawn writes its complaints straight to the process's stderr, which the engine's own
  * output (a terminal, or the extension's log) should not carry on every run.
  */
-function probeAdapter(binding: string): { found: boolean; detail?: string } {
+function probeAdapter(binding: string): { found: boolean; adapter?: AdapterLike; detail?: string } {
   const script = `import(${JSON.stringify(pathToFileURL(binding).href)}).then(async ({ create }) => {
     const adapter = await create([]).requestAdapter();
-    process.stdout.write(adapter ? 'found' : 'none');
+    const info = adapter?.info ?? {};
+    const described = { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, isFallbackAdapter: info.isFallbackAdapter };
+    process.stdout.write(adapter ? JSON.stringify({ info: described, isFallbackAdapter: adapter.isFallbackAdapter }) : 'none');
     process.exit(0);
   }, () => { process.stdout.write('none'); process.exit(0); });`;
   const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
   const lines = (result.stderr ?? '').split('\n').map((line) => line.trim());
   // Dawn's warning names the driver feature it missed; the environment complaints say less.
   const detail = lines.find((line) => /^Warning:/.test(line)) ?? lines.find((line) => /^(Error|error):/.test(line));
-  return { found: result.stdout === 'found', detail: detail?.replace(/^(Warning|Error|error):\s*/, '') };
+  const found = (result.stdout ?? '').startsWith('{');
+  return { found, adapter: found ? (JSON.parse(result.stdout) as AdapterLike) : undefined, detail: detail?.replace(/^(Warning|Error|error):\s*/, '') };
 }

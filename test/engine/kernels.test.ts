@@ -9,159 +9,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { patchLimits, registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
-import { seededRandom } from '../../src/engine/data/random';
-
-type Shape4 = [number, number, number, number];
-type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
-type Backend = 'cpu' | 'wasm';
-type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
-
-const TOLERANCE = 1e-5;
-
-const rng = seededRandom;
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const values = (r: () => number, shape: number[]): Float32Array =>
-  Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
-
-function relativeError(ours: ArrayLike<number>, ref: ArrayLike<number>): number {
-  assert.equal(ours.length, ref.length, 'output sizes differ');
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = ours[i]! - ref[i]!;
-    num += d * d;
-    den += ref[i]! * ref[i]!;
-  }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-}
-
-/** Runs whatever kernel is registered for `backend` now (ours, once registered). */
-async function runRegistered(backend: Backend, kernel: string, inputs: Inputs, attrs: object): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]));
-    const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
-    return out.dataSync() as Float32Array;
-  });
-}
-
-/** Runs tfjs's own JS-backend kernel, even where ours has replaced it. */
-async function runStockCpu(kernel: string, inputs: Inputs, attrs: object): Promise<Float32Array> {
-  await tf.setBackend('cpu');
-  const config = stockKernel(kernel, 'cpu');
-  assert.ok(config, `no stock cpu kernel ${kernel}`);
-  const backend = tf.backend();
-  return tf.tidy(() => {
-    const infos = Object.fromEntries(Object.entries(inputs).map(([k, v]) => {
-      const t = tf.tensor(v.data, v.shape);
-      return [k, { dataId: t.dataId, shape: t.shape, dtype: t.dtype }];
-    }));
-    const out = config.kernelFunc({ inputs: infos, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
-    const result = Float32Array.from(backend.readSync(out.dataId) as Float32Array);
-    backend.disposeData(out.dataId);
-    return result;
-  });
-}
-
-interface ConvCase {
-  label: string;
-  xShape: Shape4;
-  fShape: Shape4;
-  strides: [number, number];
-  dilations: [number, number];
-  pad: Pad;
-  dyShape: Shape4;
-}
-
-function randomPad(r: () => number): Pad {
-  switch (int(r, 0, 3)) {
-    case 0: return 'valid';
-    case 1: return 'same';
-    case 2: return int(r, 0, 2);
-    default: return [[0, 0], [int(r, 0, 3), int(r, 0, 2)], [int(r, 0, 2), int(r, 0, 3)], [0, 0]];
-  }
-}
-
-function convCases(seed: number, count: number, depthwise: boolean): ConvCase[] {
-  const r = rng(seed);
-  const cases: ConvCase[] = [];
-  while (cases.length < count) {
-    const kH = int(r, 1, 4);
-    const kW = int(r, 1, 4);
-    const dilations: [number, number] = [int(r, 1, 2), int(r, 1, 2)];
-    const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
-    const inC = int(r, 1, 4);
-    const xShape: Shape4 = [int(r, 1, 4), int(r, 3, 12), int(r, 3, 12), inC];
-    const fShape: Shape4 = [kH, kW, inC, depthwise ? int(r, 1, 3) : int(r, 1, 5)];
-    const pad = randomPad(r);
-    let info: tf.backend_util.Conv2DInfo;
-    try {
-      info = tf.backend_util.computeConv2DInfo(xShape, fShape, strides, dilations, pad, undefined, depthwise);
-    } catch {
-      continue;
-    }
-    if (info.outHeight < 1 || info.outWidth < 1) continue;
-    const label = `x ${xShape} f ${fShape} s ${strides} d ${dilations} pad ${JSON.stringify(pad)}`;
-    cases.push({ label, xShape, fShape, strides, dilations, pad, dyShape: info.outShape });
-  }
-  return cases;
-}
-
-/** The undilated filter equivalent to `f` dilated by `d`: zeros between the taps. */
-function dilateFilter(f: Float32Array, shape: Shape4, d: [number, number]): { data: Float32Array; shape: Shape4 } {
-  const [kH, kW, c, m] = shape;
-  const eH = (kH - 1) * d[0] + 1;
-  const eW = (kW - 1) * d[1] + 1;
-  const out = new Float32Array(eH * eW * c * m);
-  for (let kh = 0; kh < kH; kh++) {
-    for (let kw = 0; kw < kW; kw++) {
-      const src = (kh * kW + kw) * c * m;
-      out.set(f.subarray(src, src + c * m), (kh * d[0] * eW + kw * d[1]) * c * m);
-    }
-  }
-  return { data: out, shape: [eH, eW, c, m] };
-}
-
-/** The taps of an undilated-filter gradient that a dilated filter actually has. */
-function undilateGrad(g: Float32Array, shape: Shape4, d: [number, number]): Float32Array {
-  const [kH, kW, c, m] = shape;
-  const eW = (kW - 1) * d[1] + 1;
-  const out = new Float32Array(kH * kW * c * m);
-  for (let kh = 0; kh < kH; kh++) {
-    for (let kw = 0; kw < kW; kw++) {
-      const src = (kh * d[0] * eW + kw * d[1]) * c * m;
-      out.set(g.subarray(src, src + c * m), (kh * kW + kw) * c * m);
-    }
-  }
-  return out;
-}
-
-async function checkFilterGrad(kernel: string, backend: Backend, c: ConvCase, depthwise: boolean, seed: number): Promise<void> {
-  const r = rng(seed);
-  const x = values(r, c.xShape);
-  const dy = values(r, c.dyShape);
-  const inputs: Inputs = { x: { shape: c.xShape, data: x }, dy: { shape: c.dyShape, data: dy } };
-  const base = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-  const ours = await runRegistered(backend, kernel, inputs, { ...base, dilations: c.dilations, filterShape: c.fShape });
-  const eShape = dilateFilter(new Float32Array(c.fShape.reduce((a, b) => a * b)), c.fShape, c.dilations).shape;
-  const refAttrs = { ...base, dilations: 1, filterShape: eShape };
-  const ref = undilateGrad(await runStockCpu(kernel, inputs, refAttrs), c.fShape, c.dilations);
-  const err = relativeError(ours, ref);
-  assert.ok(err < TOLERANCE, `${kernel} on ${backend}, ${c.label}${depthwise ? ' (depthwise)' : ''}: relative error ${err}`);
-}
-
-async function checkInputGrad(kernel: string, backend: Backend, c: ConvCase, seed: number): Promise<void> {
-  const r = rng(seed);
-  const f = values(r, c.fShape);
-  const dy = values(r, c.dyShape);
-  const base = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.xShape };
-  const ours = await runRegistered(backend, kernel, { dy: { shape: c.dyShape, data: dy }, filter: { shape: c.fShape, data: f } },
-    { ...base, dilations: c.dilations });
-  const e = dilateFilter(f, c.fShape, c.dilations);
-  const ref = await runStockCpu(kernel, { dy: { shape: c.dyShape, data: dy }, filter: e }, { ...base, dilations: 1 });
-  const err = relativeError(ours, ref);
-  assert.ok(err < TOLERANCE, `${kernel} on ${backend}, ${c.label}: relative error ${err}`);
-}
+import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, int, poolCases, poolInputs, relativeError, rng, runRegistered, runStockCpu, TOLERANCE, values, type ConvCase, type Inputs } from './kernel-checks';
 
 before(async () => {
   await tf.setBackend('wasm');
@@ -226,40 +74,12 @@ describe('depthwise gradients against the stock JS kernels', () => {
 });
 
 describe('pooling gradients against the stock JS kernels', () => {
-  const r = rng(3);
-  const cases: { label: string; xShape: Shape4; attrs: { filterSize: [number, number]; strides: [number, number]; pad: 'valid' | 'same' | number } }[] = [];
-  while (cases.length < 50) {
-    const filterSize: [number, number] = [int(r, 1, 4), int(r, 1, 4)];
-    const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
-    const pads = ['valid', 'same', int(r, 0, Math.min(...filterSize) - 1)] as const;
-    const pad = pads[int(r, 0, 2)]!;
-    const xShape: Shape4 = [int(r, 1, 4), int(r, 4, 12), int(r, 4, 12), int(r, 1, 5)];
-    const info = tf.backend_util.computePool2DInfo(xShape, filterSize, strides, 1, pad);
-    if (info.outHeight < 1 || info.outWidth < 1) continue;
-    cases.push({ label: `x ${xShape} f ${filterSize} s ${strides} pad ${pad}`, xShape, attrs: { filterSize, strides, pad } });
-  }
-  /** dy, input (and output, for max) for case i, with the forward pass run by stock tfjs on cpu. */
-  async function poolInputs(i: number, kind: 'avg' | 'max'): Promise<{ inputs: Inputs; x: Float32Array; y: Float32Array }> {
-    const c = cases[i]!;
-    const rr = rng(600 + i);
-    const x = values(rr, c.xShape);
-    await tf.setBackend('cpu');
-    const yt = tf.tidy(() => {
-      const xt = tf.tensor4d(x, c.xShape);
-      return kind === 'avg' ? tf.avgPool(xt, c.attrs.filterSize, c.attrs.strides, c.attrs.pad)
-        : tf.maxPool(xt, c.attrs.filterSize, c.attrs.strides, c.attrs.pad);
-    });
-    const y = yt.dataSync() as Float32Array;
-    const inputs: Inputs = { dy: { shape: yt.shape, data: values(rr, yt.shape) }, input: { shape: c.xShape, data: x } };
-    if (kind === 'max') inputs.output = { shape: yt.shape, data: y };
-    yt.dispose();
-    return { inputs, x, y };
-  }
+  const cases = poolCases(3, 50);
 
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`MaxPoolGrad on ${backend}`, async () => {
       for (const [i, c] of cases.entries()) {
-        const { inputs } = await poolInputs(i, 'max');
+        const { inputs } = await poolInputs(c, 600 + i, 'max');
         const err = relativeError(await runRegistered(backend, 'MaxPoolGrad', inputs, c.attrs), await runStockCpu('MaxPoolGrad', inputs, c.attrs));
         assert.ok(err < TOLERANCE, `MaxPoolGrad on ${backend}, ${c.label}: relative error ${err}`);
       }
@@ -270,28 +90,7 @@ describe('pooling gradients against the stock JS kernels', () => {
     // the adjoint of stock avgPool: sum(avgPool(x) * dy) = sum(x * dx).
     it(`AvgPoolGrad on ${backend}`, async () => {
       for (const [i, c] of cases.entries()) {
-        const { inputs, x, y } = await poolInputs(i, 'avg');
-        const ours = await runRegistered(backend, 'AvgPoolGrad', inputs, c.attrs);
-        const dy = inputs.dy!.data;
-        let forward = 0;
-        let backward = 0;
-        let scale = 0;
-        for (let k = 0; k < y.length; k++) {
-          // A window wholly in the padding averages nothing (NaN); its gradient is nothing too.
-          if (Number.isNaN(y[k])) continue;
-          forward += y[k]! * dy[k]!;
-          scale += Math.abs(y[k]! * dy[k]!);
-        }
-        for (let k = 0; k < x.length; k++) backward += x[k]! * ours[k]!;
-        assert.ok(Math.abs(forward - backward) <= TOLERANCE * scale, `AvgPoolGrad on ${backend}, ${c.label}: not the adjoint (${forward} vs ${backward})`);
-        const info = tf.backend_util.computePool2DInfo(c.xShape, c.attrs.filterSize, c.attrs.strides, 1, c.attrs.pad);
-        const inside = info.padInfo.top === 0 && info.padInfo.left === 0
-          && (info.outHeight - 1) * info.strideHeight + info.filterHeight <= info.inHeight
-          && (info.outWidth - 1) * info.strideWidth + info.filterWidth <= info.inWidth;
-        if (inside) {
-          const err = relativeError(ours, await runStockCpu('AvgPoolGrad', inputs, c.attrs));
-          assert.ok(err < TOLERANCE, `AvgPoolGrad on ${backend}, ${c.label}: relative error ${err}`);
-        }
+        await checkAvgPoolGrad(backend, c, 600 + i);
       }
     });
   }
@@ -392,7 +191,7 @@ describe('training on wasm', () => {
   }
 
   it('gives the same gradients as the JS backend for a whole training step', async () => {
-    const grads: Record<Backend, Float32Array[]> = { cpu: [], wasm: [] };
+    const grads: Record<'cpu' | 'wasm', Float32Array[]> = { cpu: [], wasm: [] };
     let weights: tf.Tensor[] = [];
     for (const backend of ['cpu', 'wasm'] as const) {
       await tf.setBackend(backend);

@@ -6,16 +6,39 @@ import { analyze } from '../../src/language/analyze';
 import { selectBackend } from '../../src/engine/backends';
 import { compileModel } from '../../src/engine/compile';
 import { tf } from '../../src/engine/tf';
+import { describeAdapter, isSoftwareAdapter } from '../../src/engine/webgpu-adapter';
+import { useWebgpu } from './webgpu-backend';
 
 const lenet = analyze(readFileSync(join(__dirname, '..', '..', 'samples', 'lenet5.cnn'), 'utf8')).models[0]!;
 
 test('without a usable GPU the ladder passes over webgpu with its reason and trains on the CPU', async () => {
   const chosen = await selectBackend();
   const webgpu = chosen.tried.find((t) => t.name === 'webgpu');
-  if (chosen.name === 'webgpu' || chosen.name === 'cuda') return;
-  assert.ok(webgpu && !webgpu.available);
-  assert.match(webgpu.reason, /not installed|no WebGPU adapter|did not start/);
+  if (chosen.name === 'cuda') return;
+  assert.ok(webgpu, 'webgpu was tried');
+  if (chosen.name === 'webgpu') {
+    // Only a hardware adapter may be chosen on its own.
+    assert.doesNotMatch(chosen.reason, /software|SwiftShader|swiftshader|llvmpipe/);
+    return;
+  }
+  assert.ok(!webgpu.available);
+  assert.match(webgpu.reason, /not installed|no WebGPU adapter|did not start|software renderer/);
   assert.match(chosen.reason, /skipped webgpu: /);
+});
+
+test('a software adapter (SwiftShader under npm test) is named and passed over, and --backend webgpu forces it', async (t) => {
+  if (!process.env.VK_ICD_FILENAMES?.includes('swiftshader')) {
+    t.skip('Dawn is not pointed at SwiftShader here (scripts/test.mjs does that)');
+    return;
+  }
+  const chosen = await selectBackend();
+  const webgpu = chosen.tried.find((a) => a.name === 'webgpu')!;
+  assert.notEqual(chosen.name, 'webgpu');
+  assert.match(webgpu.reason, /the only WebGPU adapter is google swiftshader .*a software renderer on the CPU.*--backend webgpu forces it/);
+  assert.match(chosen.reason, /skipped webgpu: the only WebGPU adapter is google swiftshader/);
+  const forced = await selectBackend({ force: 'webgpu' });
+  assert.equal(forced.name, 'webgpu');
+  assert.match(forced.reason, /forced with --backend; WebGPU through Dawn on google swiftshader .*\(a software renderer, forced\)/);
 });
 
 /** Gradients of one LeNet-5 training step on `backend`, from the same weights and batch. */
@@ -32,13 +55,8 @@ async function gradients(backend: 'webgpu' | 'cpu'): Promise<Float32Array[]> {
   return values;
 }
 
-test('on a GPU, the WebGPU training step agrees with the JS backend (relative error < 1e-3)', async (t) => {
-  try {
-    await selectBackend({ force: 'webgpu' });
-  } catch (error) {
-    t.skip(`no GPU here: ${(error as Error).message}`);
-    return;
-  }
+test('the WebGPU training step (on SwiftShader in CI) agrees with the JS backend (relative error < 1e-3)', async (t) => {
+  if (!(await useWebgpu(t))) return;
   const onGpu = await gradients('webgpu');
   const onCpu = await gradients('cpu');
   onGpu.forEach((g, i) => {
@@ -51,4 +69,16 @@ test('on a GPU, the WebGPU training step agrees with the JS backend (relative er
     }
     assert.ok(Math.sqrt(diff / norm) < 1e-3, `gradient ${i}: relative error ${Math.sqrt(diff / norm)}`);
   });
+});
+
+test('software adapters are told from hardware ones by Dawn\'s fallback flag or their names', () => {
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' } }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'microsoft', description: 'Microsoft Basic Render Driver' } }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'x' }, isFallbackAdapter: true }));
+  assert.ok(isSoftwareAdapter({ info: { vendor: 'x', isFallbackAdapter: true } }));
+  assert.ok(!isSoftwareAdapter({ info: { vendor: 'nvidia', architecture: '', description: 'NVIDIA: 580.159.04' } }));
+  assert.ok(!isSoftwareAdapter({ info: { vendor: 'apple', architecture: 'metal-3' } }));
+  assert.equal(describeAdapter({ info: { vendor: 'nvidia', description: 'NVIDIA: 580.159.04' } }), 'nvidia NVIDIA: 580.159.04');
+  assert.equal(describeAdapter({}), 'an unnamed adapter');
 });

@@ -1,16 +1,19 @@
 // Training kernels that tfjs lacks or runs slowly, registered per backend by kernel name, so
 // the engine trains on stock tfjs without a fork. Which kernel exists for which reason is in
-// the per-backend lists (wasm/index.ts, cpu/index.ts).
+// the per-backend lists (wasm/index.ts, cpu/index.ts, webgpu/index.ts).
+import type * as tf from '@tensorflow/tfjs';
 import { install, stockKernel, uninstallAll } from './registry';
 import { cpuKernels } from './cpu/index';
 import { wasmKernels } from './wasm/index';
+import { webgpuKernels } from './webgpu/index';
 
-export type TrainingBackend = 'wasm' | 'cpu';
+export type TrainingBackend = 'wasm' | 'cpu' | 'webgpu';
+
+const KERNELS: Record<TrainingBackend, readonly tf.KernelConfig[]> = { wasm: wasmKernels, cpu: cpuKernels, webgpu: webgpuKernels };
 
 /** Registers our kernels for `backendName`; returns the names newly registered (none on a repeat call). */
 export function registerTrainingKernels(backendName: TrainingBackend): string[] {
-  const configs = backendName === 'wasm' ? wasmKernels : cpuKernels;
-  return configs.filter((c) => install(c)).map((c) => c.kernelName);
+  return KERNELS[backendName].filter((c) => install(c)).map((c) => c.kernelName);
 }
 
 /** Restores tfjs's own kernels for `backendName` (for comparisons and tests). */

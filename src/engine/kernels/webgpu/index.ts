@@ -1,0 +1,26 @@
+// Our WebGPU kernels for the training hot path, each replacing a tfjs-backend-webgpu 4.22 kernel
+// that runs far below the card's rate (measured on an H200, ../../../shared/tools/gpu-probe):
+import type * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterWebgpuConfig } from './conv2d_backprop_filter';
+import { conv2dBackpropInputWebgpuConfig } from './conv2d_backprop_input';
+import { depthwiseFilterGradWebgpuConfig, depthwiseInputGradWebgpuConfig } from './depthwise_grad';
+import { adamUpdateWebgpuConfig, momentumUpdateWebgpuConfig, rmspropUpdateWebgpuConfig } from './optimizer_update';
+import { avgPoolGradWebgpuConfig, maxPoolGradWebgpuConfig } from './pool_grad';
+
+export const webgpuKernels: readonly tf.KernelConfig[] = [
+  // Stock: a naive loop per weight, 28 to 521 GFLOP/s, 10 to 50 times slower than the forward conv.
+  conv2dBackpropFilterWebgpuConfig,
+  // Stock: a GEMM that multiplies the zeros of the strided gaps too, 41 to 636 GFLOP/s.
+  conv2dBackpropInputWebgpuConfig,
+  // Stock: one invocation per weight looping over the whole batch, and a naive gather.
+  depthwiseFilterGradWebgpuConfig,
+  depthwiseInputGradWebgpuConfig,
+  // Stock max pooling takes two programs (positions, then gradient); average pooling divides by
+  // the full window where the forward pass divided by the pixels covered.
+  avgPoolGradWebgpuConfig,
+  maxPoolGradWebgpuConfig,
+  // New: Adam, momentum and RMSprop updates in 3, 2 and 3 dispatches a variable instead of about 14, 5 and 10.
+  adamUpdateWebgpuConfig,
+  momentumUpdateWebgpuConfig,
+  rmspropUpdateWebgpuConfig,
+];
