@@ -13,13 +13,13 @@ export interface Evaluation {
 
 /** Loss and accuracy of the main output over a whole split, in inference mode. */
 export async function evaluateSplit(
-  compiled: CompiledModel, split: Split, inputShape: readonly number[], objective: ObjectiveOptions, batchSize: number, signal?: AbortSignal,
+  compiled: CompiledModel, split: Split, inputShape: readonly number[], objective: ObjectiveOptions, batchSize: number, signal?: AbortSignal, limit?: number,
 ): Promise<Evaluation> {
   let loss = 0;
   let correct = 0;
   let top5 = 0;
   let count = 0;
-  for await (const batch of split.batches(Math.max(batchSize, 128))) {
+  for await (const batch of split.batches(Math.max(batchSize, 128), { limit })) {
     if (signal?.aborted) break;
     const sums = tf.tidy(() => {
       const x = tf.tensor(batch.x, [batch.count, ...inputShape]);

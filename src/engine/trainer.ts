@@ -45,6 +45,12 @@ export interface TrainOptions {
    * in the engine's own thread. Default: 1.
    */
   workers?: number;
+  /**
+   * Validate and test on the whole splits even when `limit` caps training (a benchmark that
+   * compares with a peer validating on all 10,000 CIFAR-10 test images). By default `limit`
+   * caps validation and test too, so a quick run is quick throughout.
+   */
+  evaluateAll?: boolean;
 }
 
 const DEFAULT_SEED = 42;
@@ -52,7 +58,7 @@ const DEFAULT_SEED = 42;
 /** Trains a model file's model as its train section says; resolves with the final event. */
 export async function train(options: TrainOptions): Promise<DoneEvent | CancelledEvent> {
   await fetchBases(options.file, options.onDownload, options.signal);
-  const { graph, spec: written } = loadModelFile(options.file, options.model);
+  const { graph, spec: written } = loadModelFile(options.file, options.model, options.dataDir);
   const spec: TrainSpec = {
     ...written,
     epochs: options.epochs ?? written.epochs,
@@ -70,7 +76,7 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
   const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
   const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
   options.onEvent({ ...backend, replicas });
-  const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal });
+  const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
   options.onEvent(data.event);
   const run = new TrainingRun(graph, spec, data, runDir, backend.name, options);
   return run.execute(resumeState);
@@ -207,7 +213,7 @@ class TrainingRun {
       }
     }
     if (this.spec.earlyStop?.restore && this.best.bestEpoch !== undefined) await loadCheckpointWeights(join(this.runDir, 'best'), this.compiled.model);
-    const test = await evaluateSplit(this.compiled, this.data.test, this.inputShape, this.objective, this.spec.batch);
+    const test = await evaluateSplit(this.compiled, this.data.test, this.inputShape, this.objective, this.spec.batch, undefined, this.evaluationLimit);
     const done: DoneEvent = {
       type: 'done', runDir: this.runDir, testAccuracy: test.accuracy, testLoss: test.loss, trainingSeconds: round(this.trainingSeconds),
       epochsRun, stoppedEarly, bestEpoch: this.best.bestEpoch, ...(this.spec.metrics.top5 ? { testTop5: test.top5 } : {}),
@@ -217,6 +223,10 @@ class TrainingRun {
     this.optimizer.dispose();
     this.options.onEvent(done);
     return done;
+  }
+
+  private get evaluationLimit(): number | undefined {
+    return this.options.evaluateAll ? undefined : this.spec.limit;
   }
 
   private async runEpoch(epoch: number, skipBatches: number): Promise<{ cancelled: boolean; batchesDone: number; metrics: EpochMetrics }> {
@@ -262,7 +272,7 @@ class TrainingRun {
     this.trainingSeconds += seconds;
     const metrics: EpochMetrics = { loss: sums.loss / sums.count, accuracy: sums.correct / sums.count, ...(spec.metrics.top5 ? { top5: sums.top5 / sums.count } : {}) };
     if (this.data.validation) {
-      const val = await evaluateSplit(this.compiled, this.data.validation, this.inputShape, this.objective, spec.batch);
+      const val = await evaluateSplit(this.compiled, this.data.validation, this.inputShape, this.objective, spec.batch, undefined, this.evaluationLimit);
       Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {});
     }
     const event = { type: 'epochEnd' as const, epoch: epoch + 1, epochs: this.totalEpochs, learningRate: learningRateOf(this.optimizer), seconds: round(seconds), examplesPerSecond: round(sums.count / seconds), ...metrics };

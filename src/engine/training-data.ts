@@ -22,6 +22,10 @@ export interface TrainingDataOptions {
   dataDir?: string;
   onProgress?: (received: number, total: number | undefined, file: string) => void;
   signal?: AbortSignal;
+  /** Skip the head check: for showing images to a model, not training it. */
+  anyHead?: boolean;
+  /** Validation and test are not capped by the spec's limit (the trainer's evaluateAll). */
+  evaluateAll?: boolean;
 }
 
 /**
@@ -51,19 +55,20 @@ export async function openTrainingData(graph: ModelGraph, spec: TrainSpec, optio
   }
   const outputUnits = graph.nodes[graph.outputs[0]!.node]!.outputShape;
   const classCount = dataset.classNames.length;
-  if (!outputUnits || outputUnits.length !== 1 || outputUnits[0] !== classCount) {
+  if (!options.anyHead && (!outputUnits || outputUnits.length !== 1 || outputUnits[0] !== classCount)) {
     throw new ModelFileError(`${dataset.name} has ${classCount} classes but model ${graph.name} ends with ${outputUnits?.join('×') ?? 'an unknown shape'} outputs: the last dense layer needs ${classCount} units`);
   }
   const validation = spec.validation.kind === 'none' ? undefined : dataset.validation;
   const classWeights = await weightsFor(spec.classWeights, dataset.train, classCount, graph.name);
   const notes = [...(dataset.notes ?? [])];
+  const capped = (count: number): number => (options.evaluateAll ? count : Math.min(count, spec.limit ?? Infinity));
   if (classWeights) notes.push(`class weights: ${Array.from(classWeights, (w, i) => `${dataset.classNames[i]} ${w.toFixed(3)}`).join(', ')}`);
   return {
     train: dataset.train, validation, test: dataset.test, classCount, classWeights,
     event: {
       type: 'dataset', name: dataset.name, source: dataset.source, checksum: dataset.checksum, inputShape: dataset.inputShape,
       classes: dataset.classNames, trainExamples: Math.min(dataset.train.count, spec.limit ?? Infinity),
-      validationExamples: validation?.count ?? 0, testExamples: dataset.test.count, notes,
+      validationExamples: capped(validation?.count ?? 0), testExamples: capped(dataset.test.count), notes,
     },
   };
 }

@@ -37,7 +37,8 @@ export type DiagnosticCode =
   | 'missing-setting'
   | 'base-unavailable'
   | 'unsupported-layer'
-  | 'needs-base';
+  | 'needs-base'
+  | 'class-mismatch';
 
 export interface Diagnostic {
   severity: Severity;

@@ -82,7 +82,7 @@ export const SETTINGS: SettingSpec[] = [
   },
   { op: 'checkpoint', doc: 'Which metric picks the best checkpoint (best/ beside last/ in the run folder).', params: [monitor], flags: [] },
   { op: 'seed', doc: 'Seed for weights, shuffling, holdout and augmentation: the same seed gives the same run.', params: [{ name: 'value', type: 'number', positional: true, required: true, doc: 'a whole number.' }], flags: [] },
-  { op: 'limit', doc: 'Train on the first N examples only, for quick runs.', params: [{ name: 'count', type: 'count', positional: true, required: true, doc: 'number of examples.' }], flags: [] },
+  { op: 'limit', doc: 'Train on N examples only, and validate and test on at most N each, for quick runs.', params: [{ name: 'count', type: 'count', positional: true, required: true, doc: 'number of examples.' }], flags: [] },
   {
     op: 'metrics', doc: 'Metrics reported besides the loss.', params: [],
     flags: [{ name: 'accuracy', doc: 'top-1 accuracy.', sets: { accuracy: true } }, { name: 'top5', doc: 'top-5 accuracy.', sets: { top5: true } }],
