@@ -64,7 +64,7 @@ export async function inspectLayer(model: InspectableModel, request: InspectRequ
 export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, 'file' | 'image' | 'sample' | 'dataDir'>, shape: [number, number, number]) {
   const { spec } = m.loaded;
   if (r.image) {
-    const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize) : 'unit';
+    const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize, spec.data) : 'unit';
     return { x: await readImageFile(r.image, shape, normalization), label: undefined, source: r.image };
   }
   // A model without its own train section (AlexNet, trained as a derived 2-class model) shows

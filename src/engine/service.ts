@@ -92,7 +92,7 @@ class Predictor {
     let input: Float32Array;
     try {
       const { spec } = this.model.loaded;
-      input = imageBytesToInput(body, 'the request body', this.shape, spec.data ? normalizationFor(spec.data.source, spec.data.normalize) : 'unit', this.options.maxPixels);
+      input = imageBytesToInput(body, 'the request body', this.shape, spec.data ? normalizationFor(spec.data.source, spec.data.normalize, spec.data) : 'unit', this.options.maxPixels);
     } catch (error) {
       if (error instanceof DatasetError) return reply(response, 400, { error: error.message });
       throw error;
