@@ -217,6 +217,7 @@ class TrainingRun {
     const done: DoneEvent = {
       type: 'done', runDir: this.runDir, testAccuracy: test.accuracy, testLoss: test.loss, trainingSeconds: round(this.trainingSeconds),
       epochsRun, stoppedEarly, bestEpoch: this.best.bestEpoch, ...(this.spec.metrics.top5 ? { testTop5: test.top5 } : {}),
+      ...(this.data.event.testIsValidation ? { testIsValidation: true } : {}), ...(test.mostPredicted ? { testMostPredictedClass: test.mostPredicted.classIndex, testMostPredictedShare: test.mostPredicted.share } : {}), ...(this.best.bestEpoch !== undefined ? { checkpointMonitor: this.best.monitor } : {}),
     };
     writeSummary(this.runDir, this.summary(done, test.count));
     this.compiled.model.dispose();
@@ -273,7 +274,7 @@ class TrainingRun {
     const metrics: EpochMetrics = { loss: sums.loss / sums.count, accuracy: sums.correct / sums.count, ...(spec.metrics.top5 ? { top5: sums.top5 / sums.count } : {}) };
     if (this.data.validation) {
       const val = await evaluateSplit(this.compiled, this.data.validation, this.inputShape, this.objective, spec.batch, undefined, this.evaluationLimit);
-      Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {});
+      Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {}, val.mostPredicted ? { valMostPredictedClass: val.mostPredicted.classIndex, valMostPredictedShare: val.mostPredicted.share } : {});
     }
     const event = { type: 'epochEnd' as const, epoch: epoch + 1, epochs: this.totalEpochs, learningRate: learningRateOf(this.optimizer), seconds: round(seconds), examplesPerSecond: round(sums.count / seconds), ...metrics };
     appendMetrics(this.runDir, { ...event, type: undefined, tensors: tf.memory().numTensors });
@@ -319,7 +320,8 @@ class TrainingRun {
       dataset: { name: this.data.event.name, source: this.data.event.source, checksum: this.data.event.checksum, testExamples: testCount, classes: this.data.event.classes },
       params: totals(this.graph).params,
       spec: { ...this.spec, span: undefined },
-      test: { accuracy: done.testAccuracy, loss: done.testLoss, top5: done.testTop5 },
+      test: { accuracy: done.testAccuracy, loss: done.testLoss, top5: done.testTop5, ...(done.testIsValidation ? { isValidation: true } : {}) },
+      ...(done.checkpointMonitor ? { checkpoint: { epoch: done.bestEpoch, monitor: done.checkpointMonitor, chosenOnTest: done.testIsValidation === true } } : {}),
       trainingSeconds: done.trainingSeconds, epochsRun: done.epochsRun, stoppedEarly: done.stoppedEarly, bestEpoch: done.bestEpoch,
     };
   }

@@ -153,6 +153,7 @@ async function readFound(found: Found, options: OpenDatasetOptions): Promise<Dat
     test = validation;
     notes.push('no test/ folder: the test split is the validation split');
   }
+  const testIsValidation = test === validation;
   return {
     name: loaded.name,
     inputShape: loaded.inputShape,
@@ -163,6 +164,7 @@ async function readFound(found: Found, options: OpenDatasetOptions): Promise<Dat
     checksum: loaded.checksum,
     source: found.source,
     ...(notes.length ? { notes } : {}),
+    ...(testIsValidation ? { testIsValidation } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export interface Dataset {
   checksum: string;
   /** Where the data was read from, for the run summary. */
   source: string;
+  /** The test split is the validation split: a dataset without a test set. */
+  testIsValidation?: boolean;
   /** Choices made on the user's behalf, such as "validation: 10% of train held out (seed 0)". */
   notes?: string[];
 }
