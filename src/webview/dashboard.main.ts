@@ -14,7 +14,7 @@ import { buildDashboardPage } from './dashboard/page';
 import { applyEvent, runFromHistory, type RunModel } from './dashboard/run-model';
 import { epochSpan, learningRateSeries, metricSeries, OVERLAY_COLOURS, type Overlay } from './dashboard/series';
 
-const VERDICT_LABELS: Record<FitKind, string> = { overfitting: 'Overfitting', underfitting: 'Underfitting', 'good-fit': 'Good fit', undecided: 'Too early to tell' };
+const VERDICT_LABELS: Record<FitKind, string> = { collapsed: 'Collapsed to one class', overfitting: 'Overfitting', underfitting: 'Underfitting', 'good-fit': 'Good fit', undecided: 'Too early to tell' };
 
 const bridge = connectBridge<DashboardToView, DashboardFromView, DashboardState>(['run', 'event', 'overlay']);
 const page = buildDashboardPage();
@@ -119,7 +119,7 @@ function renderRun(r: RunModel): void {
   renderCards(page.cards, r);
   page.verdict.hidden = r.epochs.length === 0;
   if (r.epochs.length > 0) {
-    const verdict = fitVerdict({ epochs: r.epochs, testAccuracy: r.done?.testAccuracy });
+    const verdict = fitVerdict({ epochs: r.epochs, testAccuracy: r.done?.testAccuracy, classes: r.dataset?.classes, done: r.done });
     page.verdict.className = `verdict verdict-${verdict.kind}`;
     page.verdict.replaceChildren(element('strong', 'verdict-kind', VERDICT_LABELS[verdict.kind]), ' ', element('span', 'verdict-text', verdict.text));
   }
