@@ -93,14 +93,21 @@ export class SourceSplit implements Split {
   /** Source indices in visiting order. */
   private order({ shuffle = false, seed, limit }: BatchOptions): Int32Array {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-    let positions = identity(this.count);
-    if (limit !== undefined && limit < this.count) {
-      positions = shuffleInPlace(positions, seededRandom(LIMIT_SEED)).subarray(0, limit).sort();
-    }
+    const positions = limitedPositions(this.count, limit);
     if (shuffle) shuffleInPlace(positions, seededRandom(seed ?? randomSeed()));
     const indices = this.indices;
     return indices ? positions.map((p) => indices[p] as number) : positions;
   }
+}
+
+/**
+ * The positions of a split's examples that `limit` keeps, in order: a fixed seeded subset that
+ * mixes the classes. Exported so that a benchmark's peer can train on the very same examples.
+ */
+export function limitedPositions(count: number, limit?: number): Int32Array {
+  const positions = identity(count);
+  if (limit === undefined || limit >= count) return positions;
+  return shuffleInPlace(positions, seededRandom(LIMIT_SEED)).subarray(0, limit).sort();
 }
 
 /**
