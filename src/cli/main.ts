@@ -154,7 +154,21 @@ async function main(argv: string[]): Promise<number> {
   if (name === '--help' || name === '-h') return commands.help!([]);
   const command = commands[name];
   if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`);
+  // `convlab inspect --help`: that command's lines of the usage, before its options are parsed.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    write(usageOf(name));
+    return 0;
+  }
   return command(rest);
+}
+
+/** A command's entry in USAGE: its line and the indented lines that continue it. */
+function usageOf(name: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  convlab ${name}`));
+  if (start < 0) return USAGE;
+  const end = lines.findIndex((line, i) => i > start && !/^ {4,}\S/.test(line));
+  return `Usage:\n${lines.slice(start, end < 0 ? undefined : end).join('\n')}\n\nconvlab help lists every command.`;
 }
 
 main(process.argv.slice(2)).then(

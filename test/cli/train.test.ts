@@ -93,3 +93,11 @@ test('convlab serve-engine answers inspect requests as JSON lines and keeps the 
   assert.deepEqual(replies[1]!.result?.activations.shape, [10, 10, 16]);
   assert.match(replies[2]!.error!.message, /no layer 'nope'/);
 });
+
+test('every command answers --help with its own usage lines, exit 0 (convlab inspect --help failed with "Unknown option")', () => {
+  for (const command of ['summary', 'train', 'inspect', 'gradcam', 'eval', 'serve']) {
+    const result = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `${command}: ${result.stderr}`);
+    assert.match(result.stdout, new RegExp(`^Usage:\\n  convlab ${command} `), command);
+  }
+});
