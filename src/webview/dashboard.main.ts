@@ -12,7 +12,7 @@ import { LineChart, type ChartSeries } from './dashboard/line-chart';
 import { renderOverlayLegend } from './dashboard/overlay-legend';
 import { buildDashboardPage } from './dashboard/page';
 import { applyEvent, runFromHistory, type RunModel } from './dashboard/run-model';
-import { epochSpan, learningRateSeries, metricSeries, OVERLAY_COLOURS, type Overlay } from './dashboard/series';
+import { epochSpan, learningRateSeries, metricSeries, overlaysOf, type Overlay } from './dashboard/series';
 
 const VERDICT_LABELS: Record<FitKind, string> = { collapsed: 'Collapsed to one class', overfitting: 'Overfitting', underfitting: 'Underfitting', 'good-fit': 'Good fit', undecided: 'Too early to tell' };
 
@@ -55,11 +55,7 @@ bridge.listen((message) => {
       applyEvent(run, message.event);
       break;
     case 'overlay':
-      overlays = message.runs.filter((h) => h.runDir !== run?.runDir).map((history, i) => ({
-        run: runFromHistory(history),
-        colour: OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]!,
-        visible: restoredOverlay?.includes(history.runDir) ?? true,
-      }));
+      overlays = overlaysOf(message.runs, run?.runDir, restoredOverlay);
       restoredOverlay = undefined;
       save();
       break;

@@ -97,3 +97,17 @@ test('number formats', () => {
   assert.equal(formatValue(0.347761), '0.3478');
   assert.equal(formatDuration(95), '1 min 35 s');
 });
+
+test('earlier runs are listed for overlay but hidden by default: a bad one (validation loss 4e7) cannot flatten the current curves', async () => {
+  const { overlaysOf, metricSeries } = await import('../../src/webview/dashboard/series');
+  const bad: EngineEvent[] = [
+    { type: 'start', runDir: '/runs/bad', model: 'M', file: '/m.cnn', params: { trainable: 1, nonTrainable: 0, total: 1 }, epochs: 1, batchSize: 8 },
+    { type: 'epochEnd', epoch: 1, epochs: 1, learningRate: 0.1, seconds: 1, examplesPerSecond: 8, loss: 3e7, accuracy: 0.1, valLoss: 4e7, valAccuracy: 0.1 },
+  ];
+  const histories = [{ name: 'M', runDir: '/runs/bad', events: bad }, { name: 'M', runDir: '/runs/now', events: [] }];
+  const overlays = overlaysOf(histories, '/runs/now', undefined);
+  assert.deepEqual(overlays.map((o) => [o.run.runDir, o.visible]), [['/runs/bad', false]]);
+  assert.deepEqual(metricSeries(undefined, overlays, 'loss'), []);
+  // Shown before a reload, it stays shown.
+  assert.deepEqual(overlaysOf(histories, '/runs/now', ['/runs/bad']).map((o) => o.visible), [true]);
+});
