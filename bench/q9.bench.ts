@@ -6,12 +6,14 @@
  * train on the same CIFAR-10 training images (the `limit` subset ConvLab picks) and validate on
  * all 10,000 test images after each epoch, as the assignment does. Prints each run's final
  * validation accuracy, then both means and spreads over the seeds.
- * Run: npm run bench:q9 -- --data-dir ../shared/data [--limit 5000] [--epochs 2] [--seeds 3] [--backend NAME] [--only convlab|pytorch]
+ * Run: npm run bench:q9 -- --data-dir ../shared/data [--limit 5000] [--epochs 2] [--seeds 3] [--backend NAME] [--workers N] [--only convlab|pytorch] [--work DIR]
+ * (--workers: ConvLab's replica threads on the CPU backends, 2 on 2+ cores as the CLI; --work keeps
+ * the extracted images and run folders there instead of a temporary folder removed at the end.)
  * Full size, for a GPU machine: npm run bench:q9 -- --data-dir DIR --limit 50000 --epochs 10 --seeds 1
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readImageMembers } from '../src/engine/data/image-archive';
@@ -23,7 +25,7 @@ import { findPython } from './peer/pytorch';
 const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string' }, limit: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '2' }, seeds: { type: 'string', default: '3' },
-    backend: { type: 'string' }, only: { type: 'string' }, work: { type: 'string' },
+    backend: { type: 'string' }, only: { type: 'string' }, work: { type: 'string' }, workers: { type: 'string', default: String(Math.min(2, availableParallelism())) },
   },
 });
 const SAMPLE = join(__dirname, '..', 'samples', 'googlenet.cnn');
@@ -43,7 +45,7 @@ async function convlab(dataDir: string, epochs: number, limit: number, seed: num
   const started = performance.now();
   let backend = '';
   await train({
-    file: SAMPLE, model: 'GoogLeNetCifar', epochs, limit, seed, dataDir, runsDir, evaluateAll: true, backend: values.backend as BackendName | undefined,
+    file: SAMPLE, model: 'GoogLeNetCifar', epochs, limit, seed, dataDir, runsDir, evaluateAll: true, backend: values.backend as BackendName | undefined, workers: Number(values.workers),
     onEvent: (event: EngineEvent) => {
       if (event.type === 'backend') backend = event.name;
       if (event.type === 'epochEnd') {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { EngineEvent } from '../../src/protocol/engine';
 import type { EncodedArray } from '../../src/protocol/inspect';
 import { applyEvent, runFromHistory, secondsLeft } from '../../src/webview/dashboard/run-model';
+import { metricSeries, overlaysOf } from '../../src/webview/dashboard/series';
 import { smoothedBatches } from '../../src/webview/dashboard/smoothing';
 import { activationTiles, filterTiles } from '../../src/webview/featuremaps/tiles';
 import { decodeFloat32 } from '../../src/webview/shared/encoded-array';
@@ -98,8 +99,7 @@ test('number formats', () => {
   assert.equal(formatDuration(95), '1 min 35 s');
 });
 
-test('earlier runs are listed for overlay but hidden by default: a bad one (validation loss 4e7) cannot flatten the current curves', async () => {
-  const { overlaysOf, metricSeries } = await import('../../src/webview/dashboard/series');
+test('earlier runs are listed for overlay but hidden by default: a bad one (validation loss 4e7) cannot flatten the current curves', () => {
   const bad: EngineEvent[] = [
     { type: 'start', runDir: '/runs/bad', model: 'M', file: '/m.cnn', params: { trainable: 1, nonTrainable: 0, total: 1 }, epochs: 1, batchSize: 8 },
     { type: 'epochEnd', epoch: 1, epochs: 1, learningRate: 0.1, seconds: 1, examplesPerSecond: 8, loss: 3e7, accuracy: 0.1, valLoss: 4e7, valAccuracy: 0.1 },
