@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { decodeImage, type DecodedImage } from './decode';
+import { IMAGE_FILE, VALIDATION_FOLDERS } from './image-names';
 import { channelAffine, type ChannelAffine, type Normalization } from './normalize';
 import { cropBox, resample, toGray, type ResizeMode } from './resize';
 import { SourceSplit, type ExampleSource } from './split';
@@ -20,8 +21,6 @@ export interface ImageFolderOptions {
   channels?: 1 | 3;
 }
 
-export const IMAGE_FILE = /\.(jpe?g|png)$/i;
-export const VALIDATION_FOLDERS = ['val', 'valid', 'validation'];
 const READ_CONCURRENCY = 16;
 
 export interface ImageFolderData {
