@@ -21,7 +21,7 @@ const page = buildDashboardPage();
 const ownSeries = (s: ChartSeries) => !s.key.startsWith('overlay:');
 const charts = {
   loss: new LineChart(page.charts, { title: 'Loss', format: formatValue, yInclude: [0], legend: ownSeries }),
-  accuracy: new LineChart(page.charts, { title: 'Accuracy', format: (v) => formatPercent(v, 1), tickFormat: (v) => formatPercent(v, 0), yInclude: [1], legend: ownSeries }),
+  accuracy: new LineChart(page.charts, { title: 'Accuracy', format: (v) => formatPercent(v, 1), tickFormat: (v) => formatPercent(v, 0), yInclude: [0, 1], legend: ownSeries }),
   learningRate: new LineChart(page.charts, { title: 'Learning rate', format: formatValue, yInclude: [0] }),
 };
 let state: DashboardState | undefined = bridge.startState;

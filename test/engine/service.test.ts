@@ -74,7 +74,7 @@ test('a multipart upload, as the assignment\'s Flask client and HTML forms send 
   // What requests.post(url, files={'file': open('digit.png', 'rb')}) sends; fetch writes the same framing.
   const form = new FormData();
   form.append('note', 'a field before the file');
-  form.append('file', new Blob([digit], { type: 'image/png' }), 'digit.png');
+  form.append('file', new Blob([new Uint8Array(digit)], { type: 'image/png' }), 'digit.png');
   const multipart = await fetch(`${service.url}/predict`, { method: 'POST', body: form, headers: { authorization: `Bearer ${service.token}` } });
   assert.equal(multipart.status, 200, await multipart.clone().text());
   const raw = await post(digit);

@@ -111,3 +111,13 @@ test('earlier runs are listed for overlay but hidden by default: a bad one (vali
   // Shown before a reload, it stays shown.
   assert.deepEqual(overlaysOf(histories, '/runs/now', ['/runs/bad']).map((o) => o.visible), [true]);
 });
+
+test('a chart with one value or none keeps a sensible axis: accuracy stays within 0 to 100%', async () => {
+  const { yDomain } = await import('../../src/webview/dashboard/y-domain.js');
+  // A failed start: no values, accuracy's axis is 0 to 1, not 0 to 2.
+  assert.deepEqual(yDomain([], [0, 1]), [0, 1]);
+  assert.deepEqual(yDomain([1], [0, 1]), [0, 1]);
+  assert.deepEqual(yDomain([1]), [0.9, 1.1]);
+  assert.deepEqual(yDomain([0]), [-1, 1]);
+  assert.deepEqual(yDomain([0.5, 2.5], [0]), [0, 2.5]);
+});
