@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ModelGraph } from '../language/graph';
 import { totals } from '../language/graph';
@@ -73,12 +74,19 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     type: 'start', runDir, model: graph.name, file: options.file, params,
     epochs: spec.epochs + (spec.finetune?.epochs ?? 0), batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
   });
-  const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
-  const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
-  options.onEvent({ ...backend, replicas });
-  const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
-  options.onEvent(data.event);
-  const run = new TrainingRun(graph, spec, data, runDir, backend.name, options);
+  let run: TrainingRun;
+  try {
+    const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
+    const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
+    options.onEvent({ ...backend, replicas });
+    const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
+    options.onEvent(data.event);
+    run = new TrainingRun(graph, spec, data, runDir, backend.name, options);
+  } catch (error) {
+    // A run that could not start (no backend, no data) leaves no empty folder in the runs list.
+    if (!options.resume) rmSync(runDir, { recursive: true, force: true });
+    throw error;
+  }
   return run.execute(resumeState);
 }
 
