@@ -39,8 +39,9 @@ for (const [file, dataset] of Object.entries(DATASET_OF)) {
     assert.equal(done.type, 'done');
     if (done.type !== 'done') return;
     const summary = JSON.parse(readFileSync(join(done.runDir, 'summary.json'), 'utf8')) as { test: { isValidation?: boolean } };
-    // ants/bees has no test/ folder: the run records that its test figure is on the validation images.
-    assert.equal(summary.test.isValidation === true, dataset === 'hymenoptera', `${file}: test.isValidation`);
+    // ants/bees has no test/ folder, and question 9 validates on the test split as the assignment
+    // does: those runs record that their test figure is on the validation images.
+    assert.equal(summary.test.isValidation === true, dataset === 'hymenoptera' || file === 'googlenet.cnn', `${file}: test.isValidation`);
     rmSync(done.runDir, { recursive: true, force: true });
   });
 }
