@@ -138,6 +138,10 @@ export class ImageFileSource implements ExampleSource {
     return this.files.length;
   }
 
+  fileOf(index: number): string | undefined {
+    return this.files[index];
+  }
+
   async write(indices: Int32Array, out: Float32Array): Promise<void> {
     // Reads overlap; decoding is synchronous JavaScript, one image at a time.
     const paths = Array.from(indices, (i) => this.files[i] as string);

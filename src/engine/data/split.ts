@@ -12,6 +12,8 @@ export interface ExampleSource {
   readonly labels: Int32Array;
   /** Writes the examples at `indices`, one after another, into `out` (NHWC, normalised). */
   write(indices: Int32Array, out: Float32Array): Promise<void>;
+  /** The file example `index` comes from, where there is one. */
+  fileOf?(index: number): string | undefined;
 }
 
 /** Examples kept as HWC bytes in memory and normalised per batch, which keeps memory at 1 byte a value. */
@@ -64,6 +66,10 @@ export class SourceSplit implements Split {
 
   async labels(): Promise<Int32Array> {
     return this.labelArray();
+  }
+
+  fileOf(position: number): string | undefined {
+    return this.source.fileOf?.(this.indices ? this.indices[position]! : position);
   }
 
   labelArray(): Int32Array {

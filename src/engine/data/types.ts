@@ -25,6 +25,8 @@ export interface Split {
   batches(batchSize: number, options?: BatchOptions): AsyncIterable<Batch>;
   /** Every label in storage order, where that is cheap (no image decoding). */
   labels?(): Promise<Int32Array>;
+  /** The file an example was read from (image folders), so a student can find the image. */
+  fileOf?(position: number): string | undefined;
 }
 
 export interface Dataset {
