@@ -9,6 +9,8 @@ import { formatDuration, formatInteger, formatPercent, formatValue } from './sha
 import { fitVerdict, type FitKind } from './shared/verdict';
 import { renderCards } from './dashboard/cards';
 import { LineChart, type ChartSeries } from './dashboard/line-chart';
+import { exportPng } from './architecture/export';
+import { chartsSvg, epochsCsv } from './dashboard/export';
 import { renderOverlayLegend } from './dashboard/overlay-legend';
 import { buildDashboardPage } from './dashboard/page';
 import { applyEvent, runFromHistory, type RunModel } from './dashboard/run-model';
@@ -61,6 +63,17 @@ bridge.listen((message) => {
       break;
   }
   scheduleRender();
+});
+
+page.exports.csv.addEventListener('click', () => {
+  if (run) bridge.post({ type: 'export', runDir: run.runDir, format: 'csv', data: epochsCsv(run) });
+});
+page.exports.svg.addEventListener('click', () => {
+  if (run) bridge.post({ type: 'export', runDir: run.runDir, format: 'svg', data: chartsSvg(page.charts).text });
+});
+page.exports.png.addEventListener('click', () => {
+  const runDir = run?.runDir;
+  if (runDir) void exportPng(chartsSvg(page.charts)).then((data) => bridge.post({ type: 'export', runDir, format: 'png', data }));
 });
 
 function save(): void {

@@ -46,6 +46,15 @@ test('dashboard: curves per epoch, smoothed batches, facts, verdict and an earli
     t.diagnostic(`verdict: ${verdict}`);
     assert.ok(await page.locator('vscode-button', { hasText: 'Cancel' }).isHidden(), 'no Cancel once done');
 
+    // The curves for a report: CSV of the epochs, and the charts as one standalone SVG.
+    await page.locator('vscode-button', { hasText: 'CSV' }).click();
+    await page.locator('vscode-button', { hasText: 'SVG' }).click();
+    await page.waitForFunction(() => true);
+    const exported = (await view.posted<DashboardFromView>()).filter((m) => m.type === 'export');
+    assert.deepEqual(exported.map((m) => m.type === 'export' && m.format), ['csv', 'svg']);
+    assert.match(exported[0]!.type === 'export' ? exported[0]!.data : '', /^epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n1,/);
+    assert.match(exported[1]!.type === 'export' ? exported[1]!.data : '', /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg".*>Loss<\/text>.*>Accuracy<\/text>/s);
+
     // Earlier runs are listed but hidden until ticked: a bad one would set the scale.
     await view.deliver({ type: 'overlay', runs: [history(earlier, 'LeNet5-earlier')] });
     await page.locator('.overlay-item').waitFor();

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { EngineEvent } from '../../src/protocol/engine';
 import type { EncodedArray } from '../../src/protocol/inspect';
 import { applyEvent, runFromHistory, secondsLeft } from '../../src/webview/dashboard/run-model';
+import { epochsCsv } from '../../src/webview/dashboard/export';
 import { metricSeries, overlaysOf } from '../../src/webview/dashboard/series';
 import { smoothedBatches } from '../../src/webview/dashboard/smoothing';
 import { activationTiles, filterTiles } from '../../src/webview/featuremaps/tiles';
@@ -120,4 +121,12 @@ test('a chart with one value or none keeps a sensible axis: accuracy stays withi
   assert.deepEqual(yDomain([1]), [0.9, 1.1]);
   assert.deepEqual(yDomain([0]), [-1, 1]);
   assert.deepEqual(yDomain([0.5, 2.5], [0]), [0, 2.5]);
+});
+
+test('the dashboard exports the numbers behind its curves as CSV, epoch by epoch', () => {
+  const events: EngineEvent[] = [
+    { type: 'epochEnd', epoch: 2, epochs: 2, learningRate: 0.001, seconds: 3.5, examplesPerSecond: 10, loss: 0.4, accuracy: 0.9 },
+    { type: 'epochEnd', epoch: 1, epochs: 2, learningRate: 0.001, seconds: 4, examplesPerSecond: 10, loss: 0.7, accuracy: 0.8, valLoss: 0.6, valAccuracy: 0.82 },
+  ];
+  assert.equal(epochsCsv(runFromHistory({ name: 'r', runDir: '/r', events })), 'epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n1,0.7,0.8,0.6,0.82,0.001,4\n2,0.4,0.9,,,0.001,3.5\n');
 });
