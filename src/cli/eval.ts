@@ -22,7 +22,7 @@ function describe(report: EvaluationReport): string {
     report.perClass.map((c) => [c.name, percent(c.precision), percent(c.recall), c.f1.toFixed(3), String(c.support)]),
   );
   const { calibration } = report;
-  const worst = report.worst.map((m) => `  test example ${m.index}: a ${m.label} taken for a ${m.predicted} (confidence ${percent(m.confidence)})`);
+  const worst = report.worst.map((m) => `  test example ${m.index}${m.file ? ` (${m.file})` : ''}: a ${m.label} taken for a ${m.predicted} (calibrated confidence ${percent(m.confidence)})`);
   return [
     `${report.model} · ${report.weights}`,
     `Test accuracy: ${percent(report.accuracy)} on ${report.examples.toLocaleString('en-US')} examples (${report.testData})`,

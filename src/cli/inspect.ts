@@ -1,11 +1,18 @@
+import { writeFileSync } from 'node:fs';
 import { decode, inspectLayer, loadInspectable } from '../engine/inspect';
+import { mapGridPng } from '../engine/map-grid';
 import type { EncodedArray, InspectRequest } from '../protocol/inspect';
 
 /** `convlab inspect`: a layer's filters and feature maps, as JSON or as a short report. */
-export async function runInspect(request: InspectRequest, json: boolean, out: (text: string) => void): Promise<number> {
+export async function runInspect(request: InspectRequest, json: boolean, out: (text: string) => void, picture?: string): Promise<number> {
   const model = await loadInspectable(request);
   try {
     const result = await inspectLayer(model, request);
+    if (picture) {
+      // The pictures the assignment's question 8 plots: every feature map, and the filters of a convolution.
+      writeFileSync(picture, mapGridPng(decode(result.activations), result.activations.shape));
+      if (result.filters) writeFileSync(filtersPath(picture), mapGridPng(decode(result.filters), result.filters.shape, 8));
+    }
     if (json) {
       out(JSON.stringify(result));
       return 0;
@@ -21,11 +28,16 @@ export async function runInspect(request: InspectRequest, json: boolean, out: (t
     const shape = result.activations.shape;
     lines.push(`activations: ${shape.join('×')}, values ${range(result.activations)}`);
     if (shape.length === 3) lines.push(...channelStats(result.activations));
+    if (picture) lines.push(`pictures: ${picture}${result.filters ? `, ${filtersPath(picture)}` : ''}`);
     out(lines.join('\n'));
     return 0;
   } finally {
     model.compiled.model.dispose();
   }
+}
+
+function filtersPath(picture: string): string {
+  return `${picture.replace(/\.png$/i, '')}-filters.png`;
 }
 
 function range(array: EncodedArray): string {

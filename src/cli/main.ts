@@ -23,7 +23,9 @@ Usage:
                 [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)] [--json]
                                                   train a model as its train section says
   convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
-                [--data-dir DIR] [--json]               a layer's filters and feature maps
+                [--data-dir DIR] [--out MAPS.png] [--json]
+                                                  a layer's filters and feature maps; --out draws
+                                                  them as PNG grids (MAPS.png, MAPS-filters.png)
   convlab gradcam FILE [--run DIR] [--image PATH | --sample N] [--layer NAME] [--class K]
                 [--out FILE.png] [--json]          Grad-CAM: where the model looked for a class
   convlab eval RUN [--data DIR|NAME] [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]
@@ -78,14 +80,14 @@ const commands: Record<string, Command> = {
   inspect(args) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
-      options: { layer: { type: 'string' }, model: { type: 'string' }, run: { type: 'string' }, image: { type: 'string' }, sample: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      options: { layer: { type: 'string' }, model: { type: 'string' }, run: { type: 'string' }, image: { type: 'string' }, sample: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } },
     });
     if (positionals.length !== 1 || !values.layer) throw new CliError('usage: convlab inspect FILE --layer NAME [--run DIR] [--image PATH | --sample N] [--json]');
     if (values.image && values.sample) throw new CliError('give --image or --sample, not both');
     return runInspect({
       file: positionals[0]!, layer: values.layer, model: values.model, run: values.run, image: values.image,
       sample: count(values.sample, '--sample', 0), dataDir: values['data-dir'],
-    }, values.json === true, write);
+    }, values.json === true, write, values.out);
   },
   gradcam(args) {
     const { values, positionals } = parseArgs({
@@ -175,7 +177,21 @@ async function main(argv: string[]): Promise<number> {
   if (name === '--help' || name === '-h') return commands.help!([]);
   const command = commands[name];
   if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`);
+  // `convlab inspect --help`: that command's lines of the usage, before its options are parsed.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    write(usageOf(name));
+    return 0;
+  }
   return command(rest);
+}
+
+/** A command's entry in USAGE: its line and the indented lines that continue it. */
+function usageOf(name: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  convlab ${name}`));
+  if (start < 0) return USAGE;
+  const end = lines.findIndex((line, i) => i > start && !/^ {4,}\S/.test(line));
+  return `Usage:\n${lines.slice(start, end < 0 ? undefined : end).join('\n')}\n\nconvlab help lists every command.`;
 }
 
 main(process.argv.slice(2)).then(

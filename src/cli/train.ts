@@ -126,7 +126,8 @@ class TerminalView implements View {
       case 'checkpoint':
         break;
       case 'done':
-        this.print(`Test accuracy: ${percent(event.testAccuracy)} · training time: ${event.trainingSeconds.toFixed(1)} s${event.stoppedEarly ? ` (stopped early; best epoch ${event.bestEpoch})` : ''}`);
+        if (event.testIsValidation) this.print(`Accuracy on the validation images (no separate test split; the checkpoint${event.bestEpoch !== undefined ? ` of epoch ${event.bestEpoch}` : ''} was chosen on them, so it is optimistic): ${percent(event.testAccuracy)}`);
+        this.print(`${event.testIsValidation ? 'Reported as test accuracy' : 'Test accuracy'}: ${percent(event.testAccuracy)} · training time: ${event.trainingSeconds.toFixed(1)} s${event.stoppedEarly ? ` (stopped early; best epoch ${event.bestEpoch})` : ''}`);
         break;
       case 'cancelled':
         this.bar?.stop();

@@ -2,6 +2,7 @@ import type { Attrs, LayerNode, ModelGraph } from '../language/graph';
 import { zeroPadSides } from '../language/ops';
 import { isBaseNode } from '../language/pretrained';
 import { layerNames, legacyLayerNames } from '../language/summary';
+import { AdaptiveAveragePooling } from './adaptive-pool';
 import { DilatedConvolution } from './dilated';
 import { ChannelSlice, InferenceBatchNorm, LocalResponseNorm } from './layers';
 import { tf } from './tf';
@@ -147,6 +148,8 @@ class GraphBuilder {
         return this.pooling(node, x, name);
       case 'globalavgpool':
         return tf.layers.globalAveragePooling2d({ name }).apply(x) as tf.SymbolicTensor;
+      case 'adaptiveavgpool':
+        return new AdaptiveAveragePooling({ name, size: size(a.size) }).apply(x) as tf.SymbolicTensor;
       case 'globalmaxpool':
         return tf.layers.globalMaxPooling2d({ name }).apply(x) as tf.SymbolicTensor;
       case 'zeropad': {

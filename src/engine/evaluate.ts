@@ -9,33 +9,40 @@ export interface Evaluation {
   accuracy: number;
   top5: number;
   count: number;
+  /** The class predicted most often, and for what share of the examples: 1 is a collapsed model. */
+  mostPredicted?: { classIndex: number; share: number };
 }
 
 /** Loss and accuracy of the main output over a whole split, in inference mode. */
 export async function evaluateSplit(
-  compiled: CompiledModel, split: Split, inputShape: readonly number[], objective: ObjectiveOptions, batchSize: number, signal?: AbortSignal,
+  compiled: CompiledModel, split: Split, inputShape: readonly number[], objective: ObjectiveOptions, batchSize: number, signal?: AbortSignal, limit?: number,
 ): Promise<Evaluation> {
   let loss = 0;
   let correct = 0;
   let top5 = 0;
   let count = 0;
-  for await (const batch of split.batches(Math.max(batchSize, 128))) {
+  const predictions = new Array<number>(objective.classCount).fill(0);
+  for await (const batch of split.batches(Math.max(batchSize, 128), { limit })) {
     if (signal?.aborted) break;
-    const sums = tf.tidy(() => {
+    const [sums, predicted] = tf.tidy(() => {
       const x = tf.tensor(batch.x, [batch.count, ...inputShape]);
       const labels = tf.tensor1d(batch.labels, 'int32');
       const outputs = compiled.model.predict(x);
       const main = Array.isArray(outputs) ? outputs[0]! : outputs;
-      return evaluationSums(main, compiled.outputKinds[0]!, labels, objective);
+      return [evaluationSums(main, compiled.outputKinds[0]!, labels, objective), tf.argMax(main, -1)];
     });
     const [l, c, t] = await sums.data();
+    for (const k of await predicted.data()) predictions[k] = (predictions[k] ?? 0) + 1;
     sums.dispose();
+    predicted.dispose();
     loss += l!;
     correct += c!;
     top5 += t!;
     count += batch.count;
   }
-  return count === 0 ? { loss: NaN, accuracy: NaN, top5: NaN, count } : { loss: loss / count, accuracy: correct / count, top5: top5 / count, count };
+  if (count === 0) return { loss: NaN, accuracy: NaN, top5: NaN, count };
+  const classIndex = predictions.indexOf(Math.max(...predictions));
+  return { loss: loss / count, accuracy: correct / count, top5: top5 / count, count, mostPredicted: { classIndex, share: predictions[classIndex]! / count } };
 }
 
 /**

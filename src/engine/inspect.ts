@@ -64,10 +64,12 @@ export async function inspectLayer(model: InspectableModel, request: InspectRequ
 export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, 'file' | 'image' | 'sample' | 'dataDir'>, shape: [number, number, number]) {
   const { spec } = m.loaded;
   if (r.image) {
-    const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize) : 'unit';
+    const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize, spec.data) : 'unit';
     return { x: await readImageFile(r.image, shape, normalization), label: undefined, source: r.image };
   }
-  const data = await openTrainingData(m.loaded.graph, { ...spec, validation: { kind: 'none' } }, { file: r.file, dataDir: r.dataDir });
+  // A model without its own train section (AlexNet, trained as a derived 2-class model) shows
+  // the images of a model derived from it; its head need not match them to show feature maps.
+  const data = await openTrainingData(m.loaded.graph, { ...spec, data: spec.data ?? derivedData(m.loaded), validation: { kind: 'none' } }, { file: r.file, dataDir: r.dataDir, anyHead: true });
   const wanted = r.sample ?? 0;
   if (wanted >= data.test.count) throw new ModelFileError(`--sample ${wanted}: the test split has ${data.test.count} examples`);
   let seen = 0;
@@ -81,6 +83,19 @@ export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, '
     seen += batch.count;
   }
   throw new ModelFileError(`--sample ${wanted}: not found in the test split`);
+}
+
+/** The data of the first train section whose model is made from this one (`model B = A(…)`). */
+function derivedData(loaded: LoadedModel): LoadedModel['spec']['data'] {
+  const { analysis, graph } = loaded;
+  const madeFrom = (name: string): boolean => {
+    for (let decl = analysis.modelDecls.get(name), hops = 0; decl && hops <= analysis.modelDecls.size; hops++) {
+      if (decl.name.name === graph.name) return true;
+      decl = decl.instanceOf ? analysis.modelDecls.get(decl.instanceOf.callee.name) : undefined;
+    }
+    return false;
+  };
+  return analysis.trains.find((t) => t.data && madeFrom(t.model))?.data;
 }
 
 /** The kernel of a convolution node: [kh, kw, in, out] (grouped convolutions are joined per group). */

@@ -3,6 +3,7 @@ import { analyze, type Analysis } from '../language/analyze';
 import type { ModelGraph } from '../language/graph';
 import type { TrainSpec } from '../language/train';
 import { baseModelReader } from './base-location';
+import { datasetClassCounter } from './data/class-count';
 
 /** A problem in the model file, located as compilers print it (1-based). */
 export class ModelFileError extends Error {
@@ -34,14 +35,14 @@ const DEFAULT_SPEC: Omit<TrainSpec, 'model' | 'span'> = {
  * Reads and analyses a model file and picks the model to train: `--model NAME`, else the model
  * of the file's first train section, else the only model. Refuses a file with errors, naming the first.
  */
-export function loadModelFile(file: string, modelName?: string): LoadedModel {
+export function loadModelFile(file: string, modelName?: string, dataDir?: string): LoadedModel {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ModelFileError(`${file}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const analysis = analyze(text, { readBaseModel: baseModelReader(file) });
+  const analysis = analyze(text, { readBaseModel: baseModelReader(file), datasetClasses: datasetClassCounter(file, { dataDir }) });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0]!;

@@ -33,7 +33,8 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
     const inputShape = graph.nodes[0]!.outputShape!;
     const classes = data.classCount;
     const other = options.data ? await openEvaluationData(options.data, graph, spec, data.event.classes, options.dataDir) : undefined;
-    const test = await collectLogits(model.compiled, other?.split ?? data.test, inputShape, spec.batch, classes);
+    const testSplit = other?.split ?? data.test;
+    const test = await collectLogits(model.compiled, testSplit, inputShape, spec.batch, classes);
     const validation = data.validation ? await collectLogits(model.compiled, data.validation, inputShape, spec.batch, classes) : undefined;
     const temperature = validation && validation.labels.length > 0 ? fitTemperature(validation) : 1;
     const predicted = argmaxRows(test.logits, classes);
@@ -62,7 +63,10 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
         after: { nll: negativeLogLikelihood(test, temperature), ece: after.ece },
         bins: after.bins,
       },
-      worst: worstMistakes(test.logits, test.labels, predicted, classes, temperature, options.worst ?? 10).map((m) => ({ ...m, label: names[m.label]!, predicted: names[m.predicted]! })),
+      worst: worstMistakes(test.logits, test.labels, predicted, classes, temperature, options.worst ?? 10).map((m) => {
+        const file = testSplit.fileOf?.(m.index);
+        return { ...m, label: names[m.label]!, predicted: names[m.predicted]!, ...(file ? { file } : {}) };
+      }),
     };
   } finally {
     model.compiled.model.dispose();

@@ -7,6 +7,7 @@ import { imageBytesToInput } from './data/image-file';
 import { collectLogits } from './evaluate';
 import { gradCam } from './gradcam';
 import { loadInspectable, type InspectableModel } from './inspect';
+import { firstUploadedFile, isMultipart } from './multipart';
 import { normalizationFor, openTrainingData } from './training-data';
 import { tf } from './tf';
 
@@ -85,14 +86,16 @@ class Predictor {
     }
     if (url.pathname !== '/predict') return reply(response, 404, { error: `no ${url.pathname} here: POST /predict` });
     if (request.method !== 'POST') return reply(response, 405, { error: 'POST an image to /predict' });
-    const body = await readBody(request, this.options.maxBodyBytes ?? 10_000_000);
-    if (body === 'too large') return reply(response, 413, { error: `the image is larger than ${(this.options.maxBodyBytes ?? 10_000_000).toLocaleString('en-US')} bytes` });
-    if (body.length === 0) return reply(response, 400, { error: 'the body is empty: POST the image bytes' });
+    const raw = await readBody(request, this.options.maxBodyBytes ?? 10_000_000);
+    if (raw === 'too large') return reply(response, 413, { error: `the image is larger than ${(this.options.maxBodyBytes ?? 10_000_000).toLocaleString('en-US')} bytes` });
+    const body = isMultipart(request.headers) ? await firstUploadedFile(raw, request.headers) : raw;
+    if (!Buffer.isBuffer(body)) return reply(response, 400, body);
+    if (body.length === 0) return reply(response, 400, { error: 'the body is empty: POST the image bytes, or a multipart form with the image as a file' });
     if (this.shape.length !== 3) return reply(response, 400, { error: 'this model takes vectors, not images' });
     let input: Float32Array;
     try {
       const { spec } = this.model.loaded;
-      input = imageBytesToInput(body, 'the request body', this.shape, spec.data ? normalizationFor(spec.data.source, spec.data.normalize) : 'unit', this.options.maxPixels);
+      input = imageBytesToInput(body, 'the request body', this.shape, spec.data ? normalizationFor(spec.data.source, spec.data.normalize, spec.data) : 'unit', this.options.maxPixels);
     } catch (error) {
       if (error instanceof DatasetError) return reply(response, 400, { error: error.message });
       throw error;

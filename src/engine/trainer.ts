@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ModelGraph } from '../language/graph';
 import { totals } from '../language/graph';
@@ -45,6 +46,12 @@ export interface TrainOptions {
    * in the engine's own thread. Default: 1.
    */
   workers?: number;
+  /**
+   * Validate and test on the whole splits even when `limit` caps training (a benchmark that
+   * compares with a peer validating on all 10,000 CIFAR-10 test images). By default `limit`
+   * caps validation and test too, so a quick run is quick throughout.
+   */
+  evaluateAll?: boolean;
 }
 
 const DEFAULT_SEED = 42;
@@ -52,7 +59,7 @@ const DEFAULT_SEED = 42;
 /** Trains a model file's model as its train section says; resolves with the final event. */
 export async function train(options: TrainOptions): Promise<DoneEvent | CancelledEvent> {
   await fetchBases(options.file, options.onDownload, options.signal);
-  const { graph, spec: written } = loadModelFile(options.file, options.model);
+  const { graph, spec: written } = loadModelFile(options.file, options.model, options.dataDir);
   const spec: TrainSpec = {
     ...written,
     epochs: options.epochs ?? written.epochs,
@@ -67,12 +74,19 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     type: 'start', runDir, model: graph.name, file: options.file, params,
     epochs: spec.epochs + (spec.finetune?.epochs ?? 0), batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
   });
-  const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
-  const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
-  options.onEvent({ ...backend, replicas });
-  const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal });
-  options.onEvent(data.event);
-  const run = new TrainingRun(graph, spec, data, runDir, backend.name, options);
+  let run: TrainingRun;
+  try {
+    const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
+    const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
+    options.onEvent({ ...backend, replicas });
+    const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
+    options.onEvent(data.event);
+    run = new TrainingRun(graph, spec, data, runDir, backend.name, options);
+  } catch (error) {
+    // A run that could not start (no backend, no data) leaves no empty folder in the runs list.
+    if (!options.resume) rmSync(runDir, { recursive: true, force: true });
+    throw error;
+  }
   return run.execute(resumeState);
 }
 
@@ -207,16 +221,21 @@ class TrainingRun {
       }
     }
     if (this.spec.earlyStop?.restore && this.best.bestEpoch !== undefined) await loadCheckpointWeights(join(this.runDir, 'best'), this.compiled.model, this.compiled.renamed);
-    const test = await evaluateSplit(this.compiled, this.data.test, this.inputShape, this.objective, this.spec.batch);
+    const test = await evaluateSplit(this.compiled, this.data.test, this.inputShape, this.objective, this.spec.batch, undefined, this.evaluationLimit);
     const done: DoneEvent = {
       type: 'done', runDir: this.runDir, testAccuracy: test.accuracy, testLoss: test.loss, trainingSeconds: round(this.trainingSeconds),
       epochsRun, stoppedEarly, bestEpoch: this.best.bestEpoch, ...(this.spec.metrics.top5 ? { testTop5: test.top5 } : {}),
+      ...(this.data.event.testIsValidation ? { testIsValidation: true } : {}), ...(test.mostPredicted ? { testMostPredictedClass: test.mostPredicted.classIndex, testMostPredictedShare: test.mostPredicted.share } : {}), ...(this.best.bestEpoch !== undefined ? { checkpointMonitor: this.best.monitor } : {}),
     };
     writeSummary(this.runDir, this.summary(done, test.count));
     this.compiled.model.dispose();
     this.optimizer.dispose();
     this.options.onEvent(done);
     return done;
+  }
+
+  private get evaluationLimit(): number | undefined {
+    return this.options.evaluateAll ? undefined : this.spec.limit;
   }
 
   private async runEpoch(epoch: number, skipBatches: number): Promise<{ cancelled: boolean; batchesDone: number; metrics: EpochMetrics }> {
@@ -262,8 +281,8 @@ class TrainingRun {
     this.trainingSeconds += seconds;
     const metrics: EpochMetrics = { loss: sums.loss / sums.count, accuracy: sums.correct / sums.count, ...(spec.metrics.top5 ? { top5: sums.top5 / sums.count } : {}) };
     if (this.data.validation) {
-      const val = await evaluateSplit(this.compiled, this.data.validation, this.inputShape, this.objective, spec.batch);
-      Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {});
+      const val = await evaluateSplit(this.compiled, this.data.validation, this.inputShape, this.objective, spec.batch, undefined, this.evaluationLimit);
+      Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {}, val.mostPredicted ? { valMostPredictedClass: val.mostPredicted.classIndex, valMostPredictedShare: val.mostPredicted.share } : {});
     }
     const event = { type: 'epochEnd' as const, epoch: epoch + 1, epochs: this.totalEpochs, learningRate: learningRateOf(this.optimizer), seconds: round(seconds), examplesPerSecond: round(sums.count / seconds), ...metrics };
     appendMetrics(this.runDir, { ...event, type: undefined, tensors: tf.memory().numTensors });
@@ -309,7 +328,8 @@ class TrainingRun {
       dataset: { name: this.data.event.name, source: this.data.event.source, checksum: this.data.event.checksum, testExamples: testCount, classes: this.data.event.classes },
       params: totals(this.graph).params,
       spec: { ...this.spec, span: undefined },
-      test: { accuracy: done.testAccuracy, loss: done.testLoss, top5: done.testTop5 },
+      test: { accuracy: done.testAccuracy, loss: done.testLoss, top5: done.testTop5, ...(done.testIsValidation ? { isValidation: true } : {}) },
+      ...(done.checkpointMonitor ? { checkpoint: { epoch: done.bestEpoch, monitor: done.checkpointMonitor, chosenOnTest: done.testIsValidation === true } } : {}),
       trainingSeconds: done.trainingSeconds, epochsRun: done.epochsRun, stoppedEarly: done.stoppedEarly, bestEpoch: done.bestEpoch,
     };
   }

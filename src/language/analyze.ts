@@ -3,6 +3,7 @@ import { DiagnosticSink, type Diagnostic } from './diagnostics';
 import type { ModelGraph } from './graph';
 import { instantiateModel } from './instantiate';
 import type { ReadBaseModel } from './pretrained';
+import { checkHeadClasses, type DatasetClassCount } from './dataset-classes';
 import { checkStages } from './stages';
 import { parse } from './parser';
 import { LineIndex } from './text';
@@ -23,6 +24,8 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** Reads the model.json of a `pretrained` line (the host knows where the file lives). */
   readBaseModel?: ReadBaseModel;
+  /** How many classes a `data` line's dataset has, where the host can tell (image folders on disk). */
+  datasetClasses?: DatasetClassCount;
 }
 
 /** Analyses a model file. Never throws: every problem becomes a diagnostic. */
@@ -51,7 +54,13 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
   const graphs = [...models.values()].map((decl) => instantiateModel(decl, { models, blocks, readBaseModel: options.readBaseModel }, sink));
   const modelNames = new Set(models.keys());
-  const trains = trainDecls.map((decl) => readTrainSection(decl, modelNames, sink)).filter((t): t is TrainSpec => t !== undefined);
+  const trains: TrainSpec[] = [];
+  for (const decl of trainDecls) {
+    const spec = readTrainSection(decl, modelNames, sink);
+    if (!spec) continue;
+    trains.push(spec);
+    checkHeadClasses(decl, spec, graphs.find((g) => g.name === spec.model), models, options.datasetClasses, sink);
+  }
   for (const spec of trains) checkStages(spec, graphs.find((g) => g.name === spec.model), sink);
   warnUnusedBlocks(document, blocks, sink);
 

@@ -135,6 +135,10 @@ export function checkValue(op: string, param: ParameterSpec, value: Value): { va
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return { value };
       return `${what} must be a number, not ${describeValue(value)}`;
+    case 'perchannel':
+      if (typeof value === 'number' && Number.isFinite(value)) return { value: [value] };
+      if (Array.isArray(value) && (value.length === 1 || value.length === 3) && value.every(Number.isFinite)) return { value };
+      return `${what} must be one number, or one per channel such as 0.4914 x 0.4822 x 0.4465, not ${describeValue(value)}`;
     case 'selection':
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { value };
       if (typeof value === 'string') return { value };

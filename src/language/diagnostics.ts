@@ -38,7 +38,8 @@ export type DiagnosticCode =
   | 'base-unavailable'
   | 'unsupported-layer'
   | 'needs-base'
-  | 'residual-projection';
+  | 'residual-projection'
+  | 'class-mismatch';
 
 export interface Diagnostic {
   severity: Severity;

@@ -11,6 +11,7 @@ export type ValueType =
   | 'rate'      // a number in [0, 1)
   | 'number'    // any finite number
   | 'word'      // a name or a string: a dataset, an optimizer
+  | 'perchannel' // one number for all channels, or one each written A x B x C: a mean, a std
   | 'selection'; // layers of a pretrained base: all, a count, or a layer's name
 
 export interface ParameterSpec {
@@ -151,6 +152,12 @@ export const LAYERS: LayerSpec[] = [
     op: 'globalavgpool', category: 'pooling', title: 'GlobalAveragePooling2D',
     doc: 'Averages each channel over all positions, giving one number per channel. It replaces a large flatten-and-dense head (GoogLeNet, ResNet) with no parameters.',
     params: [], flags: [],
+  },
+  {
+    op: 'adaptiveavgpool', category: 'pooling', title: 'AdaptiveAvgPool2d',
+    doc: 'Averages the maps down (or up) to a fixed H×W whatever their size, as PyTorch\'s AdaptiveAvgPool2d: output cell i covers input rows ⌊i·in/out⌋ to ⌈(i+1)·in/out⌉. torchvision\'s GoogLeNet auxiliary heads pool to 4×4 this way, so they work on 32×32 images as on 224×224 ones. No parameters.',
+    params: [{ name: 'size', type: 'size', positional: true, required: true, doc: 'output height × width, N or H×W.' }],
+    flags: [],
   },
   {
     op: 'globalmaxpool', category: 'pooling', title: 'GlobalMaxPooling2D',

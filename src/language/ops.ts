@@ -124,6 +124,15 @@ export function inferLayer(op: string, attrs: Attrs, shape: readonly number[], w
     case 'maxpool':
     case 'avgpool':
       return pooling(who, attrs, shape);
+    case 'adaptiveavgpool': {
+      const notSpatial = requireSpatial(who, shape);
+      if (notSpatial) return notSpatial;
+      const [oh, ow] = pair(attrs.size, 1);
+      const [ih, iw] = [shape[0]!, shape[1]!];
+      // Shrinking, each cell's window is at most ⌈in/out⌉ wide, ⌊in/out⌋ apart; growing copies cells.
+      const window = ih >= oh && iw >= ow ? { kernel: [Math.ceil(ih / oh), Math.ceil(iw / ow)] as [number, number], stride: [Math.floor(ih / oh), Math.floor(iw / ow)] as [number, number] } : undefined;
+      return { ok: true, shape: [oh, ow, shape[2]!], params: NO_PARAMS, macs: 0, ...(window ? { window } : {}) };
+    }
     case 'globalavgpool':
     case 'globalmaxpool': {
       const notSpatial = requireSpatial(who, shape);

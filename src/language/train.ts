@@ -20,6 +20,8 @@ export const SETTINGS: SettingSpec[] = [
       { name: 'source', type: 'word', positional: true, required: true, doc: 'dataset name or "path".' },
       { name: 'size', type: 'size', doc: 'resize images to H×W (image folders).' },
       { name: 'channels', type: 'count', doc: '1 for gray, 3 for colour (image folders).' },
+      { name: 'mean', type: 'perchannel', doc: 'subtract this per-channel mean (on the [0, 1] scale) instead of a named normalisation: mean 0.4914 x 0.4822 x 0.4465.' },
+      { name: 'std', type: 'perchannel', doc: 'then divide by this per-channel std: std 0.2023 x 0.1994 x 0.2010 (the assignment\'s CIFAR-10 figures); 1 when left out.' },
       { name: 'normalize', type: 'word', choices: ['unit', 'standard', 'imagenet', 'tf', 'caffe'], doc: 'unit scales pixels to [0, 1]; standard also subtracts the dataset\'s published mean and divides by its std (MNIST 0.1307 and 0.3081, as PyTorch\'s examples do); for pretrained bases, imagenet uses the ImageNet mean and std (torchvision, Keras\' torch mode), tf scales to [−1, 1] (Keras\' MobileNetV2, InceptionV3) and caffe gives BGR minus the ImageNet mean in bytes (Keras\' VGG16, ResNet50).' },
     ],
     flags: [],
@@ -82,7 +84,7 @@ export const SETTINGS: SettingSpec[] = [
   },
   { op: 'checkpoint', doc: 'Which metric picks the best checkpoint (best/ beside last/ in the run folder).', params: [monitor], flags: [] },
   { op: 'seed', doc: 'Seed for weights, shuffling, holdout and augmentation: the same seed gives the same run.', params: [{ name: 'value', type: 'number', positional: true, required: true, doc: 'a whole number.' }], flags: [] },
-  { op: 'limit', doc: 'Train on the first N examples only, for quick runs.', params: [{ name: 'count', type: 'count', positional: true, required: true, doc: 'number of examples.' }], flags: [] },
+  { op: 'limit', doc: 'Train on N examples only, and validate and test on at most N each, for quick runs.', params: [{ name: 'count', type: 'count', positional: true, required: true, doc: 'number of examples.' }], flags: [] },
   {
     op: 'metrics', doc: 'Metrics reported besides the loss.', params: [],
     flags: [{ name: 'accuracy', doc: 'top-1 accuracy.', sets: { accuracy: true } }, { name: 'top5', doc: 'top-5 accuracy.', sets: { top5: true } }],
@@ -114,7 +116,7 @@ export type Monitor = 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
 export interface TrainSpec {
   model: string;
   span: Span;
-  data?: { source: string; size?: [number, number]; channels?: number; normalize?: Normalize };
+  data?: { source: string; size?: [number, number]; channels?: number; normalize?: Normalize; mean?: number[]; std?: number[] };
   epochs: number;
   batch: number;
   optimizer: { name: 'sgd' | 'adam' | 'rmsprop'; lr: number; momentum: number; nesterov: boolean; decay: number; beta1: number; beta2: number };
@@ -201,6 +203,8 @@ function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainS
       size: pair(data.size),
       channels: data.channels as number | undefined,
       normalize: data.normalize as Normalize | undefined,
+      ...(Array.isArray(data.mean) ? { mean: data.mean as number[] } : {}),
+      ...(Array.isArray(data.std) ? { std: data.std as number[] } : {}),
     },
     epochs: num(get('epochs'), 'count', 10),
     batch: num(get('batch'), 'size', 32),

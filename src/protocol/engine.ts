@@ -39,6 +39,11 @@ export interface DatasetEvent {
   validationExamples: number;
   testExamples: number;
   notes: string[];
+  /**
+   * The test split is the validation split (a dataset without test/, or `validation split test`):
+   * the test accuracy is then measured on the examples that chose the checkpoint, not unseen ones.
+   */
+  testIsValidation?: boolean;
 }
 
 export interface EpochBeginEvent {
@@ -68,6 +73,13 @@ export interface EpochMetrics {
   valLoss?: number;
   valAccuracy?: number;
   valTop5?: number;
+  /**
+   * The class the model predicted most often on the validation examples (an index into the
+   * dataset event's classes), and for what share of them: near 1 is a collapsed model, which
+   * predicts one class whatever the image.
+   */
+  valMostPredictedClass?: number;
+  valMostPredictedShare?: number;
 }
 
 export interface EpochEndEvent extends EpochMetrics {
@@ -99,6 +111,13 @@ export interface DoneEvent {
   epochsRun: number;
   stoppedEarly: boolean;
   bestEpoch?: number;
+  /** As in the dataset event: the test accuracy was measured on the validation examples. */
+  testIsValidation?: boolean;
+  /** What chose the best/ checkpoint (the early-stopping or checkpoint monitor). */
+  checkpointMonitor?: string;
+  /** As valMostPredictedClass and valMostPredictedShare, on the test examples. */
+  testMostPredictedClass?: number;
+  testMostPredictedShare?: number;
 }
 
 export interface ErrorEvent {

@@ -31,5 +31,5 @@ export interface EvaluationReport {
     bins: ReliabilityBinJson[];
   };
   /** The most confident mistakes: test example index, true and predicted class, confidence. */
-  worst: { index: number; label: string; predicted: string; confidence: number }[];
+  worst: { index: number; label: string; predicted: string; confidence: number; file?: string }[];
 }

@@ -56,7 +56,9 @@ export type DashboardFromView =
   | { type: 'openRun'; runDir: string }
   | { type: 'cancel'; runDir: string }
   /** A finished run: its confusion matrix, per-class scores and calibration, in the evaluation view. */
-  | { type: 'evaluate'; runDir: string };
+  | { type: 'evaluate'; runDir: string }
+  /** The curves for a report: the charts as SVG text or a PNG data URL, or the epochs as CSV. */
+  | { type: 'export'; runDir: string; format: 'svg' | 'png' | 'csv'; data: string };
 
 export interface DashboardState {
   runDir: string;

@@ -3,6 +3,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis } from '../language/analyze';
 import { statementSites, type StatementSite } from '../language/instances';
 import type { Span } from '../language/text';
+import { fileURLToPath } from 'node:url';
+import { datasetClassCounter } from '../engine/data/class-count';
 import { BaseModelFiles } from './base-models';
 
 /**
@@ -54,8 +56,13 @@ export class DocumentStore {
     if (cached && cached.version === document.version) return cached;
     const text = document.getText();
     const snapshot = TextDocument.create(uri, document.languageId, document.version, text);
-    const analyzed = new AnalyzedDocument(uri, document.version, snapshot, analyze(text, { readBaseModel: this.bases.readerFor(uri) }));
+    const analyzed = new AnalyzedDocument(uri, document.version, snapshot, analyze(text, { readBaseModel: this.bases.readerFor(uri), datasetClasses: classCounterFor(uri) }));
     this.cache.set(uri, analyzed);
     return analyzed;
   }
+}
+
+/** Class folders of image datasets near a saved file (its folder, CONVLAB_DATA_DIR, the cache). */
+function classCounterFor(uri: string): ((source: string) => number | undefined) | undefined {
+  return uri.startsWith('file:') ? datasetClassCounter(fileURLToPath(uri)) : undefined;
 }

@@ -6,6 +6,7 @@ import { graphJson, layersAt } from '../language/query';
 import { layerNames, summarize } from '../language/summary';
 import { exportPytorch } from '../language/pytorch/export';
 import { PytorchExportError } from '../language/pytorch/state';
+import { imageFolderTrainExamples } from '../engine/data/class-count';
 import {
   MODEL_AT_METHOD, MODEL_GRAPH_METHOD, PYTORCH_METHOD, SUMMARY_METHOD,
   type ModelAtParams, type ModelAtResult, type ModelGraphParams, type ModelGraphResult, type PytorchParams, type PytorchResult, type SummaryParams, type SummaryResult,
@@ -62,7 +63,18 @@ export function modelGraph(document: AnalyzedDocument): ModelGraphResult {
 /** The same object as `convlab summary --json`, with the file's path where it has one. */
 export function summary(document: AnalyzedDocument): SummaryResult {
   const file = document.uri.startsWith('file:') ? fileURLToPath(document.uri) : document.uri;
-  return summarize(document.analysis, file);
+  const result = summarize(document.analysis, file);
+  if (!document.uri.startsWith('file:')) return result;
+  // An image folder's size, from its listing: the time estimate must not take the limit (6,000)
+  // for the size of a 243-image folder.
+  const models = result.models.map((model) => {
+    const spec = document.analysis.trains.find((t) => t.model === model.name);
+    if (model.trainExamples !== undefined || !spec?.data) return model;
+    const listed = imageFolderTrainExamples(file, spec.data.source, spec.validation.kind === 'holdout' ? spec.validation.fraction : 0);
+    if (listed === undefined) return model;
+    return { ...model, trainExamples: spec.limit === undefined ? listed : Math.min(listed, spec.limit) };
+  });
+  return { ...result, models };
 }
 
 /**

@@ -9,19 +9,21 @@ import { formatDuration, formatInteger, formatPercent, formatValue } from './sha
 import { fitVerdict, type FitKind } from './shared/verdict';
 import { renderCards } from './dashboard/cards';
 import { LineChart, type ChartSeries } from './dashboard/line-chart';
+import { exportPng } from './architecture/export';
+import { chartsSvg, epochsCsv } from './dashboard/export';
 import { renderOverlayLegend } from './dashboard/overlay-legend';
 import { buildDashboardPage } from './dashboard/page';
 import { applyEvent, runFromHistory, type RunModel } from './dashboard/run-model';
-import { epochSpan, learningRateSeries, metricSeries, OVERLAY_COLOURS, type Overlay } from './dashboard/series';
+import { epochSpan, learningRateSeries, metricSeries, overlaysOf, type Overlay } from './dashboard/series';
 
-const VERDICT_LABELS: Record<FitKind, string> = { overfitting: 'Overfitting', underfitting: 'Underfitting', 'good-fit': 'Good fit', undecided: 'Too early to tell' };
+const VERDICT_LABELS: Record<FitKind, string> = { collapsed: 'Collapsed to one class', overfitting: 'Overfitting', underfitting: 'Underfitting', 'good-fit': 'Good fit', undecided: 'Too early to tell' };
 
 const bridge = connectBridge<DashboardToView, DashboardFromView, DashboardState>(['run', 'event', 'overlay']);
 const page = buildDashboardPage();
 const ownSeries = (s: ChartSeries) => !s.key.startsWith('overlay:');
 const charts = {
   loss: new LineChart(page.charts, { title: 'Loss', format: formatValue, yInclude: [0], legend: ownSeries }),
-  accuracy: new LineChart(page.charts, { title: 'Accuracy', format: (v) => formatPercent(v, 1), tickFormat: (v) => formatPercent(v, 0), yInclude: [1], legend: ownSeries }),
+  accuracy: new LineChart(page.charts, { title: 'Accuracy', format: (v) => formatPercent(v, 1), tickFormat: (v) => formatPercent(v, 0), yInclude: [0, 1], legend: ownSeries }),
   learningRate: new LineChart(page.charts, { title: 'Learning rate', format: formatValue, yInclude: [0] }),
 };
 let state: DashboardState | undefined = bridge.startState;
@@ -55,16 +57,23 @@ bridge.listen((message) => {
       applyEvent(run, message.event);
       break;
     case 'overlay':
-      overlays = message.runs.filter((h) => h.runDir !== run?.runDir).map((history, i) => ({
-        run: runFromHistory(history),
-        colour: OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]!,
-        visible: restoredOverlay?.includes(history.runDir) ?? true,
-      }));
+      overlays = overlaysOf(message.runs, run?.runDir, restoredOverlay);
       restoredOverlay = undefined;
       save();
       break;
   }
   scheduleRender();
+});
+
+page.exports.csv.addEventListener('click', () => {
+  if (run) bridge.post({ type: 'export', runDir: run.runDir, format: 'csv', data: epochsCsv(run) });
+});
+page.exports.svg.addEventListener('click', () => {
+  if (run) bridge.post({ type: 'export', runDir: run.runDir, format: 'svg', data: chartsSvg(page.charts).text });
+});
+page.exports.png.addEventListener('click', () => {
+  const runDir = run?.runDir;
+  if (runDir) void exportPng(chartsSvg(page.charts)).then((data) => bridge.post({ type: 'export', runDir, format: 'png', data }));
 });
 
 function save(): void {
@@ -119,7 +128,7 @@ function renderRun(r: RunModel): void {
   renderCards(page.cards, r);
   page.verdict.hidden = r.epochs.length === 0;
   if (r.epochs.length > 0) {
-    const verdict = fitVerdict({ epochs: r.epochs, testAccuracy: r.done?.testAccuracy });
+    const verdict = fitVerdict({ epochs: r.epochs, testAccuracy: r.done?.testAccuracy, classes: r.dataset?.classes, done: r.done });
     page.verdict.className = `verdict verdict-${verdict.kind}`;
     page.verdict.replaceChildren(element('strong', 'verdict-kind', VERDICT_LABELS[verdict.kind]), ' ', element('span', 'verdict-text', verdict.text));
   }

@@ -48,6 +48,8 @@ bridge.listen((message) => {
       break;
     case 'error':
       setLoading(false);
+      // An error is the answer: "Waiting for the layer…" beside it would say one is still coming.
+      page.empty.hidden = true;
       page.error.hidden = false;
       page.error.textContent = message.message;
       break;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PNG } from 'pngjs';
 import type { EngineEvent } from '../../src/protocol/engine';
 
 // The built CLI, as the extension's job manager runs it: `convlab train --json`.
@@ -92,4 +93,24 @@ test('convlab serve-engine answers inspect requests as JSON lines and keeps the 
   assert.deepEqual(replies[0]!.result?.filters?.shape, [5, 5, 1, 6]);
   assert.deepEqual(replies[1]!.result?.activations.shape, [10, 10, 16]);
   assert.match(replies[2]!.error!.message, /no layer 'nope'/);
+});
+
+test('every command answers --help with its own usage lines, exit 0 (convlab inspect --help failed with "Unknown option")', () => {
+  for (const command of ['summary', 'train', 'inspect', 'gradcam', 'eval', 'serve']) {
+    const result = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `${command}: ${result.stderr}`);
+    assert.match(result.stdout, new RegExp(`^Usage:\\n  convlab ${command} `), command);
+  }
+});
+
+test('convlab inspect --out draws the feature maps and the filters as PNG grids for a report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-inspect-'));
+  const picture = join(dir, 'c1.png');
+  const result = spawnSync(process.execPath, [cli, 'inspect', join(root, 'samples', 'lenet5.cnn'), '--layer', 'C1', '--out', picture], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /pictures: .*c1\.png, .*c1-filters\.png/);
+  // 6 maps of 28×28 at 4 pixels a value in a 3×2 grid, and 6 filters of 5×5 at 8, with 1-pixel gaps.
+  const size = (file: string) => { const png = PNG.sync.read(readFileSync(file)); return [png.width, png.height]; };
+  assert.deepEqual(size(picture), [3 * 113 + 1, 2 * 113 + 1]);
+  assert.deepEqual(size(join(dir, 'c1-filters.png')), [3 * 41 + 1, 2 * 41 + 1]);
 });

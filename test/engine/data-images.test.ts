@@ -137,3 +137,17 @@ describe('image folders', () => {
     await assert.rejects(openDataset(dir), { message: `${join(dir, 'test', 'c')}: class "c" is not one of the training classes (a, b)` });
   });
 });
+
+describe('the file of an example', () => {
+  it('names the image a test example came from, through holdouts, so eval can list mistakes by file', async () => {
+    const root = join(tmp.dir, 'xrays');
+    writeFile(join(root, 'train', 'NORMAL', 'n1.png'), pngBytes(4, 4, solid(0, 0, 0)));
+    writeFile(join(root, 'train', 'PNEUMONIA', 'p1.png'), pngBytes(4, 4, solid(255, 255, 255)));
+    writeFile(join(root, 'test', 'NORMAL', 'n2.png'), pngBytes(4, 4, solid(0, 0, 0)));
+    writeFile(join(root, 'test', 'PNEUMONIA', 'p2.png'), pngBytes(4, 4, solid(255, 255, 255)));
+    const dataset = await openDataset(root, { validationFraction: 0 });
+    assert.deepEqual([0, 1].map((n) => dataset.test.fileOf?.(n)), [join(root, 'test', 'NORMAL', 'n2.png'), join(root, 'test', 'PNEUMONIA', 'p2.png')]);
+    const held = await openDataset(root, { validationFraction: 0.5, seed: 1 });
+    assert.match(held.validation!.fileOf!(0)!, /train\/(NORMAL\/n1|PNEUMONIA\/p1)\.png$/);
+  });
+});

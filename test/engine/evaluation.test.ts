@@ -50,6 +50,8 @@ test('convlab eval --data: other labelled images, by class folder, as the test s
   assert.equal(report.testData, images);
   assert.equal(report.examples, 5);
   assert.deepEqual(report.confusion.map((row) => row.reduce((a, b) => a + b, 0)), [2, 3, 0, 0, 0, 0, 0, 0, 0, 0]);
+  // Each mistake names its image, so the student can open it or send it to the service.
+  for (const mistake of report.worst) assert.match(mistake.file ?? '', new RegExp(`scans[\\\\/]${mistake.label}[\\\\/](one|zero)-\\d\\.png$`), JSON.stringify(mistake));
   writeFile(join(images, 'cat', 'c.png'), pngBytes(28, 28, () => [0, 0, 0]));
   await assert.rejects(evaluateRun(done.runDir, { data: images }), /scans[\\/]cat: class "cat" is not one of the training classes/);
 });

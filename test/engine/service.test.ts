@@ -69,3 +69,20 @@ test('Grad-CAM on request, health, and the limits', async () => {
   assert.equal(tooMany.status, 400);
   assert.match(((await tooMany.json()) as { error: string }).error, /5000×5000 pixels is more than the 1,000,000 allowed/);
 });
+
+test('a multipart upload, as the assignment\'s Flask client and HTML forms send it, gets the same prediction as raw bytes', async () => {
+  // What requests.post(url, files={'file': open('digit.png', 'rb')}) sends; fetch writes the same framing.
+  const form = new FormData();
+  form.append('note', 'a field before the file');
+  form.append('file', new Blob([new Uint8Array(digit)], { type: 'image/png' }), 'digit.png');
+  const multipart = await fetch(`${service.url}/predict`, { method: 'POST', body: form, headers: { authorization: `Bearer ${service.token}` } });
+  assert.equal(multipart.status, 200, await multipart.clone().text());
+  const raw = await post(digit);
+  assert.deepEqual(await multipart.json(), await raw.json());
+
+  const noFile = new FormData();
+  noFile.append('image', 'not a file');
+  const missing = await fetch(`${service.url}/predict`, { method: 'POST', body: noFile, headers: { authorization: `Bearer ${service.token}` } });
+  assert.equal(missing.status, 400);
+  assert.match(((await missing.json()) as { error: string }).error, /the multipart form has no file part \(only the fields image\)/);
+});

@@ -94,7 +94,18 @@ test('early stopping restores the best weights; class weights and label smoothin
 
 test('a dataset that does not fit the model is a clear error', async () => {
   const { file, runs } = modelFile('epochs 1; limit 64', 'flatten\n  dense 7 softmax');
-  await assert.rejects(train({ file, runsDir: runs, onEvent: () => {} }), /mnist has 10 classes but model Tiny ends with 7 outputs/);
+  // The analyzer says so at the train line, before anything runs.
+  await assert.rejects(train({ file, runsDir: runs, onEvent: () => {} }), /tiny\.cnn:6:7: error: Tiny ends in 7 outputs but mnist has 10 classes/);
+});
+
+test('a run that cannot start leaves no empty run folder behind', async () => {
+  const { file, runs } = modelFile('epochs 1; limit 64');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('data mnist', 'data "no-such-folder"'));
+  const events: EngineEvent[] = [];
+  await assert.rejects(train({ file, runsDir: runs, onEvent: (e) => events.push(e) }), /no-such-folder/);
+  const start = events.find((e) => e.type === 'start');
+  assert.ok(start?.type === 'start');
+  assert.equal(existsSync(start.runDir), false, `${start.runDir} is left behind`);
 });
 
 test('auxiliary heads train with their loss weight; the main output is what is evaluated', async () => {

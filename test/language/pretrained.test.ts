@@ -76,7 +76,7 @@ test('freeze all, by count or up to a name makes those layers non-trainable', ()
 });
 
 test('finetune thaws the last layers of the base but keeps its batchnorm frozen', () => {
-  const text = `${transfer('until sum freeze all')}train T {\n  data cifar10\n  epochs 3\n  finetune epochs 2 lr 0.0001 unfreeze all\n}\n`;
+  const text = `${transfer('until sum freeze all')}train T {\n  data "bees"\n  epochs 3\n  finetune epochs 2 lr 0.0001 unfreeze all\n}\n`;
   const analysis = analyze(text, withBase(TINY));
   assert.deepEqual(analysis.diagnostics, []);
   const stages = trainingStages(analysis.models[0]!, analysis.trains[0]!);
@@ -113,9 +113,9 @@ test('bad bases are errors at the line, naming the layer or file', () => {
 });
 
 test('finetune without a base, or naming a layer the base lacks, is an error', () => {
-  const noBase = analyze('model M {\n  input 8\n  dense 2 softmax\n}\ntrain M {\n  data mnist\n  finetune epochs 1 lr 0.001 unfreeze 3\n}\n');
+  const noBase = analyze('model M {\n  input 8\n  dense 2 softmax\n}\ntrain M {\n  data "bees"\n  finetune epochs 1 lr 0.001 unfreeze 3\n}\n');
   assert.deepEqual(noBase.diagnostics.map((d) => `${d.code}@${where(noBase, d)}`), ['needs-base@7:3']);
-  const badName = analyze(`${transfer('until sum freeze all')}train T {\n  data cifar10\n  finetune epochs 1 lr 0.001 unfreeze dww\n}\n`, withBase(TINY));
+  const badName = analyze(`${transfer('until sum freeze all')}train T {\n  data "bees"\n  finetune epochs 1 lr 0.001 unfreeze dww\n}\n`, withBase(TINY));
   assert.deepEqual(badName.diagnostics.map((d) => `${d.code}: ${d.hint}`), ["unknown-name: did you mean 'dw'?"]);
 });
 
@@ -168,7 +168,7 @@ test('hovering a pretrained line sums up the base: layers, shapes, what trains',
 });
 
 test('hovering finetune lists what trains in each stage', () => {
-  const text = `${transfer('until sum freeze all')}train T {\n  data cifar10\n  epochs 3\n  finetune epochs 2 lr 0.0001 unfreeze all\n}\n`;
+  const text = `${transfer('until sum freeze all')}train T {\n  data "bees"\n  epochs 3\n  finetune epochs 2 lr 0.0001 unfreeze all\n}\n`;
   const analysis = analyze(text, withBase(TINY));
   const hover = hoverAt(analysis, text.indexOf('finetune') + 2, statementSites(analysis))!;
   assert.match(hover.markdown, /- Stage 1, train \(3 epochs, lr 0\.001\): 18 trainable, 320 non-trainable\n- Stage 2, fine-tune \(2 epochs, lr 0\.0001\): 306 trainable, 32 non-trainable$/);

@@ -104,3 +104,22 @@ test('every sample carries a valid train section', () => {
   assert.deepEqual([lenet.data?.source, lenet.epochs, lenet.batch, lenet.optimizer.name, lenet.optimizer.lr], ['mnist', 5, 64, 'adam', 0.001]);
   assert.deepEqual(lenet.validation, { kind: 'none' }, 'the main job trains on all of MNIST, as the assignment does');
 });
+
+test("question 9's sample is the assignment's recipe: torchvision googlenet(num_classes=10, aux_logits=True) on 32×32", () => {
+  const analysis = analyze(sample('googlenet.cnn'));
+  const cifar = analysis.models.find((m) => m.name === 'GoogLeNetCifar')!;
+  // sum(p.numel() for p in torchvision.models.googlenet(num_classes=10, aux_logits=True).parameters())
+  assert.equal(totals(cifar).params.trainable, 9_960_638);
+  assert.deepEqual(cifar.outputs.map((o) => [o.name, o.lossWeight, cifar.nodes[o.node]!.outputShape]), [['main', 1, [10]], ['aux1', 0.3, [10]], ['aux2', 0.3, [10]]]);
+  // The aux heads pool adaptively to 4×4 as torchvision's do, from 2×2 maps at this size.
+  const pools = cifar.nodes.filter((n) => n.op === 'adaptiveavgpool');
+  assert.deepEqual(pools.map((n) => [cifar.nodes[n.inputs[0]!]!.outputShape, n.outputShape]), [[[2, 2, 512], [4, 4, 512]], [[2, 2, 528], [4, 4, 528]]]);
+  // PyTorch's batchnorm momentum 0.1 is 0.9 in Keras' convention, on every batchnorm.
+  assert.ok(cifar.nodes.filter((n) => n.op === 'batchnorm').every((n) => n.attrs.momentum === 0.9));
+  const spec = analysis.trains.find((t) => t.model === 'GoogLeNetCifar')!;
+  assert.deepEqual(spec.data, { source: 'cifar10', size: undefined, channels: undefined, normalize: undefined, mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] });
+  assert.deepEqual([spec.epochs, spec.batch, spec.optimizer.name, spec.optimizer.lr], [10, 128, 'adam', 0.001]);
+  assert.deepEqual([spec.augment.flip, spec.augment.crop], [true, 4]);
+  assert.deepEqual(spec.validation, { kind: 'split', name: 'test' });
+  assert.equal(spec.earlyStop, undefined);
+});

@@ -46,9 +46,10 @@ test('batchnorm splits trainable and non-trainable parameters', async () => {
 test('a line inside a block lists what each call makes', async () => {
   const vgg = sample('vgg16.cnn');
   const text = await hoverAtPosition(vgg, positionAt(vgg, 'conv filters'));
-  assert.match(text, /this line makes 13 layers/);
-  assert.match(text, /- block1: 224×224×64 · 1,792 params/);
-  assert.match(text, /… and 5 more/);
+  // 13 convolutions in VGG16 and 13 in the 2-class VGG16AntsBees made from it.
+  assert.match(text, /this line makes 26 layers/);
+  assert.match(text, /- VGG16 › block1: 224×224×64 · 1,792 params/);
+  assert.match(text, /… and 18 more/);
 });
 
 test('a line of a model that `model B = A(…)` instantiates again shows the other shapes too', async () => {

@@ -43,7 +43,7 @@ test('a model: train sections and `model B = A(…)` refer to it', async () => {
     const { line, character } = positionAt(text, needle, delta);
     return `${line}:${character}`;
   };
-  assert.deepEqual(lines(references), [at('model GoogLeNet(', 6), at('= GoogLeNet(aux', 2), at('= GoogLeNet(classes', 2)]);
+  assert.deepEqual(lines(references), [at('model GoogLeNet(', 6), at('= GoogLeNet(aux = 1)', 2), at('= GoogLeNet(aux = 1, classes', 2)]);
   const fromTrain = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: positionAt(text, 'train GoogLeNetCifar', 8) });
   assert.deepEqual(lines(fromTrain as Location[]), [`${positionAt(text, 'model GoogLeNetCifar').line}:6`]);
 });

@@ -49,3 +49,24 @@ test('convlab/modelAt: the model around a position and the layer on its line', a
 test('a request for a document that is not open fails with a message', async () => {
   await assert.rejects(client.connection.sendRequest(SummaryRequest, { uri: 'file:///nowhere.cnn' }), /not open in the editor/);
 });
+
+test('convlab/summary counts an image folder\'s training images, so the estimate does not take the limit for its size', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-summary-'));
+  try {
+    // 243 images like the ants/bees training folder (122 + 121), no val/: a 10% holdout leaves 219.
+    for (const [cls, n] of [['ants', 122], ['bees', 121]] as const) {
+      mkdirSync(join(dir, 'bees', 'train', cls), { recursive: true });
+      for (let i = 0; i < n; i++) writeFileSync(join(dir, 'bees', 'train', cls, `${i}.jpg`), '');
+    }
+    const text = 'model M {\n  input 8x8x3\n  flatten\n  dense 2 softmax\n}\ntrain M {\n  data "./bees"\n  limit 6000\n}\n';
+    const uri = await client.open(text, pathToFileURL(join(dir, 'm.cnn')).href);
+    const summary = await client.connection.sendRequest(SummaryRequest, { uri });
+    assert.equal(summary.models[0]!.trainExamples, 219);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -46,22 +46,34 @@ test('dashboard: curves per epoch, smoothed batches, facts, verdict and an earli
     t.diagnostic(`verdict: ${verdict}`);
     assert.ok(await page.locator('vscode-button', { hasText: 'Cancel' }).isHidden(), 'no Cancel once done');
 
+    // The curves for a report: CSV of the epochs, and the charts as one standalone SVG.
+    await page.locator('vscode-button', { hasText: 'CSV' }).click();
+    await page.locator('vscode-button', { hasText: 'SVG' }).click();
+    await page.waitForFunction(() => true);
+    const exported = (await view.posted<DashboardFromView>()).filter((m) => m.type === 'export');
+    assert.deepEqual(exported.map((m) => m.type === 'export' && m.format), ['csv', 'svg']);
+    assert.match(exported[0]!.type === 'export' ? exported[0]!.data : '', /^epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n1,/);
+    assert.match(exported[1]!.type === 'export' ? exported[1]!.data : '', /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg".*>Loss<\/text>.*>Accuracy<\/text>/s);
+
+    // Earlier runs are listed but hidden until ticked: a bad one would set the scale.
     await view.deliver({ type: 'overlay', runs: [history(earlier, 'LeNet5-earlier')] });
     await page.locator('.overlay-item').waitFor();
-    assert.equal(await page.locator('path.series-overlay').count(), 2, 'training loss and accuracy');
+    assert.equal(await page.locator('path.series-overlay').count(), 0, 'hidden by default');
+    await page.locator('.overlay-item vscode-checkbox').click();
+    await page.waitForFunction(() => document.querySelectorAll('path.series-overlay').length === 2);
     assert.equal(await page.locator('path.series-overlay-validation').count(), 2);
     assert.equal(await page.locator('.x-axis .tick').last().textContent(), '3', 'the axis spans the longer run');
     await page.mouse.move(5, 5);
     await view.screenshot('dashboard-lenet5.png');
 
-    // Unticking hides the earlier run; after a reload the view remembers it.
-    await page.locator('.overlay-item vscode-checkbox').click();
-    await page.waitForFunction(() => document.querySelectorAll('path.series-overlay').length === 0);
+    // Ticked, it stays shown after a reload; unticked, it is hidden again.
     await page.reload();
     await view.deliver({ type: 'run', run: history(lenet, 'LeNet5-now') });
     await view.deliver({ type: 'overlay', runs: [history(earlier, 'LeNet5-earlier')] });
     await page.locator('.overlay-item').waitFor();
-    assert.equal(await page.locator('path.series-overlay').count(), 0);
+    await page.waitForFunction(() => document.querySelectorAll('path.series-overlay').length === 2);
+    await page.locator('.overlay-item vscode-checkbox').click();
+    await page.waitForFunction(() => document.querySelectorAll('path.series-overlay').length === 0);
     await page.locator('.overlay-item .link-button').click();
     assert.deepEqual((await view.posted<DashboardFromView>()).at(-1), { type: 'openRun', runDir: earlier.runDir });
     assert.deepEqual(await view.problems(), []);

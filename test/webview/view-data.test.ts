@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import type { EngineEvent } from '../../src/protocol/engine';
 import type { EncodedArray } from '../../src/protocol/inspect';
 import { applyEvent, runFromHistory, secondsLeft } from '../../src/webview/dashboard/run-model';
+import { epochsCsv } from '../../src/webview/dashboard/export';
+import { metricSeries, overlaysOf } from '../../src/webview/dashboard/series';
 import { smoothedBatches } from '../../src/webview/dashboard/smoothing';
 import { activationTiles, filterTiles } from '../../src/webview/featuremaps/tiles';
 import { decodeFloat32 } from '../../src/webview/shared/encoded-array';
@@ -96,4 +98,35 @@ test('number formats', () => {
   assert.equal(formatValue(0.0008), '8e-4');
   assert.equal(formatValue(0.347761), '0.3478');
   assert.equal(formatDuration(95), '1 min 35 s');
+});
+
+test('earlier runs are listed for overlay but hidden by default: a bad one (validation loss 4e7) cannot flatten the current curves', () => {
+  const bad: EngineEvent[] = [
+    { type: 'start', runDir: '/runs/bad', model: 'M', file: '/m.cnn', params: { trainable: 1, nonTrainable: 0, total: 1 }, epochs: 1, batchSize: 8 },
+    { type: 'epochEnd', epoch: 1, epochs: 1, learningRate: 0.1, seconds: 1, examplesPerSecond: 8, loss: 3e7, accuracy: 0.1, valLoss: 4e7, valAccuracy: 0.1 },
+  ];
+  const histories = [{ name: 'M', runDir: '/runs/bad', events: bad }, { name: 'M', runDir: '/runs/now', events: [] }];
+  const overlays = overlaysOf(histories, '/runs/now', undefined);
+  assert.deepEqual(overlays.map((o) => [o.run.runDir, o.visible]), [['/runs/bad', false]]);
+  assert.deepEqual(metricSeries(undefined, overlays, 'loss'), []);
+  // Shown before a reload, it stays shown.
+  assert.deepEqual(overlaysOf(histories, '/runs/now', ['/runs/bad']).map((o) => o.visible), [true]);
+});
+
+test('a chart with one value or none keeps a sensible axis: accuracy stays within 0 to 100%', async () => {
+  const { yDomain } = await import('../../src/webview/dashboard/y-domain.js');
+  // A failed start: no values, accuracy's axis is 0 to 1, not 0 to 2.
+  assert.deepEqual(yDomain([], [0, 1]), [0, 1]);
+  assert.deepEqual(yDomain([1], [0, 1]), [0, 1]);
+  assert.deepEqual(yDomain([1]), [0.9, 1.1]);
+  assert.deepEqual(yDomain([0]), [-1, 1]);
+  assert.deepEqual(yDomain([0.5, 2.5], [0]), [0, 2.5]);
+});
+
+test('the dashboard exports the numbers behind its curves as CSV, epoch by epoch', () => {
+  const events: EngineEvent[] = [
+    { type: 'epochEnd', epoch: 2, epochs: 2, learningRate: 0.001, seconds: 3.5, examplesPerSecond: 10, loss: 0.4, accuracy: 0.9 },
+    { type: 'epochEnd', epoch: 1, epochs: 2, learningRate: 0.001, seconds: 4, examplesPerSecond: 10, loss: 0.7, accuracy: 0.8, valLoss: 0.6, valAccuracy: 0.82 },
+  ];
+  assert.equal(epochsCsv(runFromHistory({ name: 'r', runDir: '/r', events })), 'epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n1,0.7,0.8,0.6,0.82,0.001,4\n2,0.4,0.9,,,0.001,3.5\n');
 });

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { decodeImage, type DecodedImage } from './decode';
+import { IMAGE_FILE, VALIDATION_FOLDERS } from './image-names';
 import { channelAffine, type ChannelAffine, type Normalization } from './normalize';
 import { cropBox, resample, toGray, type ResizeMode } from './resize';
 import { SourceSplit, type ExampleSource } from './split';
@@ -20,8 +21,6 @@ export interface ImageFolderOptions {
   channels?: 1 | 3;
 }
 
-const IMAGE_FILE = /\.(jpe?g|png)$/i;
-const VALIDATION_FOLDERS = ['val', 'valid', 'validation'];
 const READ_CONCURRENCY = 16;
 
 export interface ImageFolderData {
@@ -114,14 +113,15 @@ async function listClasses(dir: string, knownClasses?: string[]): Promise<Listin
   return { files, labels: Int32Array.from(labels), classNames: knownClasses ?? classNames };
 }
 
-interface Geometry {
+export interface Geometry {
   height: number;
   width: number;
   channels: 1 | 3;
   resize: ResizeMode;
 }
 
-class ImageFileSource implements ExampleSource {
+/** Images decoded batch by batch from files, or from the members of an archive held in memory. */
+export class ImageFileSource implements ExampleSource {
   readonly exampleLength: number;
 
   constructor(
@@ -129,6 +129,7 @@ class ImageFileSource implements ExampleSource {
     readonly labels: Int32Array,
     private readonly geometry: Geometry,
     private readonly affine: ChannelAffine,
+    private readonly read: (file: string) => Promise<Buffer> = (file) => readFile(file),
   ) {
     this.exampleLength = geometry.height * geometry.width * geometry.channels;
   }
@@ -137,10 +138,14 @@ class ImageFileSource implements ExampleSource {
     return this.files.length;
   }
 
+  fileOf(index: number): string | undefined {
+    return this.files[index];
+  }
+
   async write(indices: Int32Array, out: Float32Array): Promise<void> {
     // Reads overlap; decoding is synchronous JavaScript, one image at a time.
     const paths = Array.from(indices, (i) => this.files[i] as string);
-    const contents = await mapLimited(paths, READ_CONCURRENCY, (path) => readFile(path));
+    const contents = await mapLimited(paths, READ_CONCURRENCY, this.read);
     contents.forEach((bytes, k) => {
       const path = paths[k] as string;
       this.writeExample(decodeImage(path, bytes), out, k * this.exampleLength);
@@ -175,7 +180,7 @@ async function listingChecksum(root: string, listings: (Listing | undefined)[]):
   return hash.digest('hex');
 }
 
-function byCodePoint(a: string, b: string): number {
+export function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -6,6 +6,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { findKnownDataset, KNOWN_DATASETS, type KnownDataset } from './catalog';
 import { findCifarBinary, loadCifarBinary } from './cifar';
 import { downloadFile, type ProgressCallback } from './download';
+import { ARCHIVE_FILE, loadImageArchive } from './image-archive';
 import { isImageFolder, loadImageFolder, type ImageFolderOptions } from './image-folder';
 import { findIdxFiles, loadIdxFolder } from './idx';
 import { dataLocations, mnistPackageDir, type DataLocation, type Environment } from './locations';
@@ -62,8 +63,8 @@ async function locate(spec: string, options: OpenDatasetOptions): Promise<Found>
   const folder = known?.name ?? spec;
   const locations = dataLocations(options);
   for (const location of locations) {
-    const path = join(location.dir, folder);
-    if (!existsSync(path)) continue;
+    const path = [join(location.dir, folder), ...ARCHIVE_EXTENSIONS.map((ext) => join(location.dir, folder + ext))].find((p) => existsSync(p));
+    if (!path) continue;
     // A half-finished download in the cache is completed below; elsewhere the user's folder is
     // what they meant, and reading it reports what is missing.
     if (location.origin === 'cache' && known && !isComplete(known, path)) continue;
@@ -71,7 +72,8 @@ async function locate(spec: string, options: OpenDatasetOptions): Promise<Found>
   }
   if (!known) {
     const besideModel = options.baseDir ? join(options.baseDir, spec) : undefined;
-    if (besideModel && existsSync(besideModel)) return { path: besideModel, source: besideModel };
+    const found = besideModel && [besideModel, ...ARCHIVE_EXTENSIONS.map((ext) => besideModel + ext)].find((p) => existsSync(p));
+    if (found) return { path: found, source: found };
     const looked = [...locations.map((l) => `${join(l.dir, spec)} (${describe(l)})`), ...(besideModel ? [besideModel] : [])];
     throw new DatasetError(
       `no dataset named "${spec}": looked for ${looked.join(', ')}. ` +
@@ -83,13 +85,16 @@ async function locate(spec: string, options: OpenDatasetOptions): Promise<Found>
   return download(known, locations, options);
 }
 
+/** An image folder may be packed: `data flowers` finds flowers/, flowers.zip or flowers.tar.gz. */
+const ARCHIVE_EXTENSIONS = ['.tar.gz', '.tgz', '.tar', '.zip'];
+
 function describe(location: DataLocation): string {
   return location.origin === 'cache' ? 'the download cache' : `from ${location.origin}`;
 }
 
 function isComplete(known: KnownDataset, dir: string): boolean {
   if (known.format === 'idx') return findIdxFiles(dir).missing.length === 0;
-  return findCifarBinary(dir) !== undefined || isImageFolder(dir);
+  return findCifarBinary(dir) !== undefined || isImageFolder(dir) || imageArchiveIn(dir) !== undefined;
 }
 
 async function download(known: KnownDataset, locations: DataLocation[], options: OpenDatasetOptions): Promise<Found> {
@@ -148,6 +153,7 @@ async function readFound(found: Found, options: OpenDatasetOptions): Promise<Dat
     test = validation;
     notes.push('no test/ folder: the test split is the validation split');
   }
+  const testIsValidation = test === validation;
   return {
     name: loaded.name,
     inputShape: loaded.inputShape,
@@ -158,6 +164,7 @@ async function readFound(found: Found, options: OpenDatasetOptions): Promise<Dat
     checksum: loaded.checksum,
     source: found.source,
     ...(notes.length ? { notes } : {}),
+    ...(testIsValidation ? { testIsValidation } : {}),
   };
 }
 
@@ -174,16 +181,24 @@ async function load({ path, known }: Found, options: OpenDatasetOptions): Promis
   const cifar = findCifarBinary(path);
   if (cifar) return { name: 'cifar10', ...(await loadCifarBinary(cifar, normalization)) };
   if (isDirectory && isImageFolder(path)) return { name, ...(await loadImageFolder(path, options.image ?? {}, normalization)) };
+  const archive = isDirectory ? imageArchiveIn(path) : ARCHIVE_FILE.test(path) ? path : undefined;
+  if (archive) return { name: known?.name ?? name.replace(ARCHIVE_FILE, ''), ...(await loadImageArchive(archive, options.image ?? {}, normalization)) };
   throw unknownLayout(path, isDirectory);
 }
 
+/** The archive a dataset folder holds instead of its files (CIFAR-10 as JPEG folders in a .tar.gz). */
+function imageArchiveIn(dir: string): string | undefined {
+  if (!statSync(dir).isDirectory()) return undefined;
+  const archive = readdirSync(dir).filter((f) => ARCHIVE_FILE.test(f)).sort()[0];
+  return archive ? join(dir, archive) : undefined;
+}
+
 function unknownLayout(path: string, isDirectory: boolean): DatasetError {
-  const archives = isDirectory ? readdirSync(path).filter((f) => /\.(tar\.gz|tgz|tar|zip)$/i.test(f)) : [];
-  const hint = archives.length > 0 ? ` It holds ${archives.join(', ')}: extract ${archives.length > 1 ? 'them' : 'it'} there first (for example: tar xzf ${join(path, archives[0] as string)} -C ${path}).` : '';
+  const hint = isDirectory ? '' : ' A packed image folder is read as it is when its name ends in .tar.gz, .tgz, .tar or .zip.';
   return new DatasetError(
     `${path}: not a dataset layout ConvLab reads. Expected the four MNIST-style idx files (train-images-idx3-ubyte, train-labels-idx1-ubyte, ` +
       `t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), CIFAR-10's cifar-10-binary.tar.gz or cifar-10-batches-bin/, ` +
-      `or an image folder: train/<class>/*.jpg|png with optional val/ and test/.${hint}`,
+      `or an image folder: train/<class>/*.jpg|png with optional val/ and test/, as a folder or packed in a .tar.gz or .zip.${hint}`,
     path,
   );
 }

@@ -12,6 +12,8 @@ export interface ExampleSource {
   readonly labels: Int32Array;
   /** Writes the examples at `indices`, one after another, into `out` (NHWC, normalised). */
   write(indices: Int32Array, out: Float32Array): Promise<void>;
+  /** The file example `index` comes from, where there is one. */
+  fileOf?(index: number): string | undefined;
 }
 
 /** Examples kept as HWC bytes in memory and normalised per batch, which keeps memory at 1 byte a value. */
@@ -66,6 +68,10 @@ export class SourceSplit implements Split {
     return this.labelArray();
   }
 
+  fileOf(position: number): string | undefined {
+    return this.source.fileOf?.(this.indices ? this.indices[position]! : position);
+  }
+
   labelArray(): Int32Array {
     const all = this.source.labels;
     return this.indices ? this.indices.map((i) => all[i] as number) : all.slice();
@@ -93,14 +99,21 @@ export class SourceSplit implements Split {
   /** Source indices in visiting order. */
   private order({ shuffle = false, seed, limit }: BatchOptions): Int32Array {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-    let positions = identity(this.count);
-    if (limit !== undefined && limit < this.count) {
-      positions = shuffleInPlace(positions, seededRandom(LIMIT_SEED)).subarray(0, limit).sort();
-    }
+    const positions = limitedPositions(this.count, limit);
     if (shuffle) shuffleInPlace(positions, seededRandom(seed ?? randomSeed()));
     const indices = this.indices;
     return indices ? positions.map((p) => indices[p] as number) : positions;
   }
+}
+
+/**
+ * The positions of a split's examples that `limit` keeps, in order: a fixed seeded subset that
+ * mixes the classes. Exported so that a benchmark's peer can train on the very same examples.
+ */
+export function limitedPositions(count: number, limit?: number): Int32Array {
+  const positions = identity(count);
+  if (limit === undefined || limit >= count) return positions;
+  return shuffleInPlace(positions, seededRandom(LIMIT_SEED)).subarray(0, limit).sort();
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Split {
   batches(batchSize: number, options?: BatchOptions): AsyncIterable<Batch>;
   /** Every label in storage order, where that is cheap (no image decoding). */
   labels?(): Promise<Int32Array>;
+  /** The file an example was read from (image folders), so a student can find the image. */
+  fileOf?(position: number): string | undefined;
 }
 
 export interface Dataset {
@@ -39,6 +41,8 @@ export interface Dataset {
   checksum: string;
   /** Where the data was read from, for the run summary. */
   source: string;
+  /** The test split is the validation split: a dataset without a test set. */
+  testIsValidation?: boolean;
   /** Choices made on the user's behalf, such as "validation: 10% of train held out (seed 0)". */
   notes?: string[];
 }

@@ -30,6 +30,8 @@ export interface TrainRequest {
 
 /** How long a closing VS Code waits for cancelled engines to save their checkpoints. */
 const SHUTDOWN_GRACE_MS = 3000;
+/** Finished runs whose events the dashboard can still be given without their folder. */
+const ENDED_RUNS_KEPT = 20;
 
 export class TrainJob {
   private static count = 0;
@@ -118,7 +120,22 @@ export class JobManager implements LiveRuns, vscode.Disposable {
 
   history(runDir: string): RunHistory | undefined {
     const job = this.queue.runningJobs.find((j) => j.progress.runDir === runDir);
-    return job ? { name: runDir.split(/[\\/]/).pop() ?? runDir, runDir, events: [...job.progress.events] } : undefined;
+    const events = job ? job.progress.events : this.ended.get(runDir);
+    return events ? { name: runDir.split(/[\\/]/).pop() ?? runDir, runDir, events: [...events] } : undefined;
+  }
+
+  /**
+   * The events of runs that ended in this session, newest last: a run that failed at its start
+   * has no record in its folder, and its dashboard must still show the error, not wait for ever.
+   */
+  private readonly ended = new Map<string, readonly EngineEvent[]>();
+
+  private keepEnded(job: TrainJob): void {
+    const { runDir, events } = job.progress;
+    if (!runDir) return;
+    this.ended.delete(runDir);
+    this.ended.set(runDir, [...events]);
+    while (this.ended.size > ENDED_RUNS_KEPT) this.ended.delete(this.ended.keys().next().value!);
   }
 
   /** VS Code is closing: cancel every run so it keeps its checkpoint; end what does not stop in time. */
@@ -160,6 +177,7 @@ export class JobManager implements LiveRuns, vscode.Disposable {
       this.finish(job, { kind: 'crashed', message: `the engine could not start: ${(error as Error).message}`, stderrTail: '' });
     } finally {
       this.queue.finish(job);
+      this.keepEnded(job);
       job.end();
       this.pump();
     }

@@ -3,7 +3,7 @@
  * finished run replayed from its folder (Open run), with earlier runs of the same model to overlay.
  */
 import * as vscode from 'vscode';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { EngineEvent } from '../../protocol/engine';
 import type { DashboardFromView, DashboardState, DashboardToView, RunHistory } from '../../protocol/webview';
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
@@ -93,6 +93,7 @@ class DashboardPanel implements vscode.Disposable {
       onMessage: (message) => {
         if (message.type === 'openRun') actions.openRun(message.runDir);
         else if (message.type === 'evaluate') void vscode.commands.executeCommand(EVALUATE_RUN_COMMAND, message.runDir);
+        else if (message.type === 'export') void saveExport(message.runDir, message.format, message.data);
         else if (message.type === 'cancel' && !actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
       },
     });
@@ -134,6 +135,16 @@ class DashboardPanel implements vscode.Disposable {
     });
     if (runs.length > 0) this.connection.post({ type: 'overlay', runs });
   }
+}
+
+/** Saves what the view exported, where the user picks (the run folder by default). */
+async function saveExport(runDir: string, format: 'svg' | 'png' | 'csv', data: string): Promise<void> {
+  const filters: Record<string, string[]> = { [{ svg: 'SVG image', png: 'PNG image', csv: 'CSV table' }[format]]: [format] };
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(runDir, `curves.${format}`)), filters, title: 'Export the training curves' });
+  if (!target) return;
+  const bytes = format === 'png' ? Buffer.from(data.slice(data.indexOf(',') + 1), 'base64') : new TextEncoder().encode(data);
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`ConvLab: saved ${vscode.workspace.asRelativePath(target)}`);
 }
 
 function titleOf(runDir: string): string {

@@ -239,6 +239,7 @@ export const PYTORCH_OPS: Record<string, OpMapper> = {
   },
   globalavgpool: functional(([x]) => `${x}.mean(dim=(2, 3))`),
   globalmaxpool: functional(([x]) => `${x}.amax(dim=(2, 3))`),
+  adaptiveavgpool: (ctx) => functional(([x]) => `F.adaptive_avg_pool2d(${x}, ${tuple2(pair(ctx.node.attrs.size, 1))})`)(ctx),
   zeropad: (ctx) => {
     const sides = Array.isArray(ctx.node.attrs.sides) ? (ctx.node.attrs.sides as Pads) : ((s: [number, number]) => [s[0], s[0], s[1], s[1]] as Pads)(pair(ctx.node.attrs.size, 0));
     return functional(([x]) => `F.pad(${x}, ${padTuple(sides)})`)(ctx);

@@ -51,7 +51,7 @@ export async function exportPng(svg: { text: string; width: number; height: numb
 }
 
 /** A deep clone of `source` with each element's computed style written as attributes. */
-function inlined<T extends Element>(source: T): T {
+export function inlined<T extends Element>(source: T): T {
   const copy = source.cloneNode(true) as T;
   const originals = [source, ...source.querySelectorAll('*')];
   const copies = [copy, ...copy.querySelectorAll('*')];

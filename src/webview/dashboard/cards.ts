@@ -23,7 +23,7 @@ export function renderCards(container: HTMLElement, run: RunModel): void {
   }));
 }
 
-function cardsOf(run: RunModel): Card[] {
+export function cardsOf(run: RunModel): Card[] {
   const cards: Card[] = [];
   if (run.start) {
     cards.push({ key: 'model', label: 'Model', value: run.start.model, detail: `${formatInteger(run.start.params.total)} parameters · batch ${run.start.batchSize}` });
@@ -36,7 +36,9 @@ function cardsOf(run: RunModel): Card[] {
     const d = run.dataset;
     cards.push({
       key: 'dataset', label: 'Dataset', value: d.name,
-      detail: `${formatInteger(d.trainExamples)} train · ${formatInteger(d.validationExamples)} validation · ${formatInteger(d.testExamples)} test`,
+      detail: d.testIsValidation
+        ? `${formatInteger(d.trainExamples)} train · ${formatInteger(d.validationExamples)} validation, also the test split`
+        : `${formatInteger(d.trainExamples)} train · ${formatInteger(d.validationExamples)} validation · ${formatInteger(d.testExamples)} test`,
       title: [d.source, ...d.notes].join('\n'),
     });
   }
@@ -58,7 +60,17 @@ function cardsOf(run: RunModel): Card[] {
   if (run.done) {
     const d = run.done;
     cards.push({ key: 'training-time', label: 'Training time', value: formatDuration(d.trainingSeconds), detail: `${d.epochsRun} epochs${d.stoppedEarly ? `, stopped early (best epoch ${d.bestEpoch})` : ''}` });
-    cards.push({ key: 'test-accuracy', label: 'Test accuracy', value: formatPercent(d.testAccuracy), detail: `test loss ${formatValue(d.testLoss)}${d.testTop5 !== undefined ? ` · top-5 ${formatPercent(d.testTop5)}` : ''}` });
+    const scores = `test loss ${formatValue(d.testLoss)}${d.testTop5 !== undefined ? ` · top-5 ${formatPercent(d.testTop5)}` : ''}`;
+    if (d.testIsValidation || run.dataset?.testIsValidation) {
+      const chosen = d.bestEpoch !== undefined ? `the checkpoint (epoch ${d.bestEpoch}${d.checkpointMonitor ? `, best ${d.checkpointMonitor}` : ''}) was chosen on them` : 'they guided training';
+      cards.push({
+        key: 'test-accuracy', label: 'Accuracy on the validation images', value: formatPercent(d.testAccuracy),
+        detail: `not a test result: no separate test split, and ${chosen} · ${scores}`,
+        title: 'The dataset has no test split, so the validation images stand in for it. An accuracy measured on the images that picked the checkpoint is optimistic: hold out a test folder (test/<class>/) for an unbiased figure.',
+      });
+    } else {
+      cards.push({ key: 'test-accuracy', label: 'Test accuracy', value: formatPercent(d.testAccuracy), detail: scores });
+    }
   }
   return cards;
 }

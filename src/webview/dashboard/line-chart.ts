@@ -1,5 +1,6 @@
 import * as d3 from 'd3';
 import { element } from '../shared/dom';
+import { yDomain } from './y-domain';
 
 export interface ChartPoint {
   x: number;
@@ -69,9 +70,7 @@ export class LineChart {
     svg.selectChildren().remove();
     this.drawLegend(series);
     const x = d3.scaleLinear().domain([0, epochs]).range([MARGIN.left, width - MARGIN.right]);
-    const values = series.flatMap((s) => s.points.map((p) => p.y)).concat(this.options.yInclude ?? []);
-    const [low, high] = values.length > 0 ? (d3.extent(values) as [number, number]) : [0, 1];
-    const y = d3.scaleLinear().domain(low === high ? [low - 1, high + 1] : [low, high]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+    const y = d3.scaleLinear().domain(yDomain(series.flatMap((s) => s.points.map((p) => p.y)), this.options.yInclude)).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
 
     svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
       .call(d3.axisBottom(x).ticks(Math.min(epochs, 10)).tickFormat(d3.format('d')));

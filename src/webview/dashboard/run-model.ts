@@ -79,8 +79,8 @@ export function applyEvent(run: RunModel, event: EngineEvent): void {
       break;
     }
     case 'epochEnd': {
-      const { epoch, loss, accuracy, valLoss, valAccuracy, learningRate, seconds, examplesPerSecond } = event;
-      run.epochs = [...run.epochs.filter((e) => e.epoch !== epoch), { epoch, loss, accuracy, valLoss, valAccuracy, learningRate, seconds, examplesPerSecond }];
+      const { epoch, loss, accuracy, valLoss, valAccuracy, valMostPredictedClass, valMostPredictedShare, learningRate, seconds, examplesPerSecond } = event;
+      run.epochs = [...run.epochs.filter((e) => e.epoch !== epoch), { epoch, loss, accuracy, valLoss, valAccuracy, valMostPredictedClass, valMostPredictedShare, learningRate, seconds, examplesPerSecond }];
       run.learningRates.push({ x: epoch, y: learningRate });
       break;
     }

@@ -1,5 +1,6 @@
 import type { ChartSeries } from './line-chart';
-import type { RunModel } from './run-model';
+import type { RunHistory } from '../../protocol/webview';
+import { runFromHistory, type RunModel } from './run-model';
 import { smoothedBatches } from './smoothing';
 
 /** What each chart plots, from the current run and the earlier runs overlaid on it. */
@@ -14,6 +15,18 @@ export interface Overlay {
   run: RunModel;
   colour: string;
   visible: boolean;
+}
+
+/**
+ * Earlier runs as overlays, hidden unless the view had them shown before a reload: one bad earlier
+ * run (a validation loss of 4e7) would otherwise set the scale and flatten the current curves.
+ */
+export function overlaysOf(runs: readonly RunHistory[], currentRunDir: string | undefined, shownBefore: readonly string[] | undefined): Overlay[] {
+  return runs.filter((h) => h.runDir !== currentRunDir).map((history, i) => ({
+    run: runFromHistory(history),
+    colour: OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]!,
+    visible: shownBefore?.includes(history.runDir) ?? false,
+  }));
 }
 
 type Metric = 'loss' | 'accuracy';

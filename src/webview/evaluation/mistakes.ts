@@ -13,7 +13,7 @@ export function renderMistakes(container: HTMLElement, report: EvaluationReport,
   }
   const table = element('table', 'mistakes-table');
   const head = element('tr');
-  head.append(element('th', 'number', 'test example'), element('th', '', 'true class'), element('th', '', 'predicted'), element('th', 'number', 'confidence'), element('th'));
+  head.append(element('th', 'number', 'test example'), element('th', '', 'true class'), element('th', '', 'predicted'), element('th', 'number', 'confidence (calibrated)'), element('th', '', 'file'), element('th'));
   table.append(element('thead'), element('tbody'));
   table.tHead!.append(head);
   for (const mistake of report.worst) {
@@ -24,8 +24,15 @@ export function renderMistakes(container: HTMLElement, report: EvaluationReport,
     button.addEventListener('click', () => explain(mistake.index));
     const action = element('td');
     action.append(button);
-    row.append(element('td', 'number', String(mistake.index)), element('td', '', mistake.label), element('td', 'predicted', mistake.predicted), element('td', 'number', formatPercent(mistake.confidence, 1)), action);
+    const example = element('td', 'number', String(mistake.index));
+    // The file, so the student can send that very image to the service or open it.
+    if (mistake.file) example.title = mistake.file;
+    row.append(example, element('td', '', mistake.label), element('td', 'predicted', mistake.predicted), element('td', 'number', formatPercent(mistake.confidence, 1)), element('td', 'file', mistake.file ? basenameOf(mistake.file) : ''), action);
     table.tBodies[0]!.append(row);
   }
   container.replaceChildren(table);
+}
+
+function basenameOf(path: string): string {
+  return path.split(/[\\/:]/).pop() ?? path;
 }

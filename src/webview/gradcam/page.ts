@@ -73,7 +73,11 @@ export function buildGradCamPage(): GradCamPage {
   legend.append(element('span', 'muted', 'low'), colourBar, element('span', 'muted', 'high importance for the class'));
   const verdict = element('div', 'verdict');
   const probabilities = element('div', 'probabilities');
-  side.append(verdict, element('h2', 'section-title', 'Probabilities'), probabilities, pair, legend);
+  // Uncalibrated: the model's own softmax, where Evaluate and the service show probabilities after
+  // temperature scaling; saying which keeps 79.4% here and 81.2% there from looking contradictory.
+  const heading = element('h2', 'section-title', 'Probabilities (uncalibrated softmax)');
+  heading.title = 'The model\'s own softmax. Evaluate and the prediction service show probabilities after temperature scaling, fitted on the validation split, so their figures differ slightly.';
+  side.append(verdict, heading, probabilities, pair, legend);
   result.append(overlayFigure, side);
   document.body.append(header, loading, warning, error, empty, result);
   return { title, source, layer, classChoice, sample, pickImage, opacity, opacityValue, loading, warning, error, empty, result, overlay, input, heat, colourBar, verdict, probabilities };

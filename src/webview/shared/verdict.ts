@@ -11,15 +11,22 @@ export interface EpochResult {
   accuracy: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** The class predicted most often on the validation examples, and its share of them. */
+  valMostPredictedClass?: number;
+  valMostPredictedShare?: number;
 }
 
 export interface VerdictInput {
   epochs: EpochResult[];
   /** Known once the run is done: the held-out reference when there is no validation split. */
   testAccuracy?: number;
+  /** The dataset's class names, to name the class a collapsed model predicts. */
+  classes?: string[];
+  /** What the run did, once done: the verdict must not advise what already happened. */
+  done?: { stoppedEarly: boolean; bestEpoch?: number; testMostPredictedClass?: number; testMostPredictedShare?: number };
 }
 
-export type FitKind = 'overfitting' | 'underfitting' | 'good-fit' | 'undecided';
+export type FitKind = 'collapsed' | 'overfitting' | 'underfitting' | 'good-fit' | 'undecided';
 
 export interface Verdict {
   kind: FitKind;
@@ -35,6 +42,8 @@ export const OVERFIT_GAP_POINTS = 5;
 export const LOW_ACCURACY = 0.9;
 /** An accuracy gain of more than this between the last two epochs counts as still rising. */
 export const RISING = 0.005;
+/** A model that gives one class to at least this share of the held-out examples has collapsed. */
+export const COLLAPSED_SHARE = 0.9;
 
 export function fitVerdict(input: VerdictInput): Verdict {
   const { epochs } = input;
@@ -42,11 +51,33 @@ export function fitVerdict(input: VerdictInput): Verdict {
   if (!last || epochs.length < 2) {
     return { kind: 'undecided', text: `${epochs.length === 0 ? 'no epoch' : '1 epoch'} so far: too early to judge the fit` };
   }
-  return risingValidationLoss(epochs) ?? accuracyGap(epochs, input.testAccuracy) ?? lowAccuracy(epochs) ?? goodFit(last, input.testAccuracy);
+  return collapsed(input) ?? risingValidationLoss(input) ?? accuracyGap(epochs, input.testAccuracy) ?? lowAccuracy(epochs) ?? goodFit(last, input.testAccuracy);
+}
+
+/**
+ * One class predicted for nearly every held-out image: the curves then measure that class's
+ * share, not the fit, so over- and underfitting do not apply. With a training accuracy well
+ * above chance it is usually inference that differs from training: batchnorm's moving averages
+ * lagging behind the weights (a momentum too slow for this few steps) or a learning rate too high.
+ */
+function collapsed(input: VerdictInput): Verdict | undefined {
+  const last = input.epochs.at(-1)!;
+  const classes = input.classes?.length ?? 0;
+  const onValidation = last.valMostPredictedShare !== undefined;
+  const share = last.valMostPredictedShare ?? input.done?.testMostPredictedShare;
+  const classIndex = onValidation ? last.valMostPredictedClass : input.done?.testMostPredictedClass;
+  if (share === undefined || classIndex === undefined || classes < 3 || share < COLLAPSED_SHARE) return undefined;
+  const name = input.classes?.[classIndex] ?? `class ${classIndex}`;
+  const heldOut = onValidation ? 'validation' : 'test';
+  return {
+    kind: 'collapsed',
+    text: `the model predicts "${name}" for ${formatPercent(share, 1)} of the ${heldOut} images while training accuracy is ${formatPercent(last.accuracy, 1)}: ` +
+      'it has collapsed to one class at inference, so the curves say nothing about over- or underfitting — check batchnorm momentum (PyTorch\'s 0.1 is 0.9 here) and the learning rate, or train longer',
+  };
 }
 
 /** Validation loss above its minimum for PATIENCE epochs or more while training loss fell. */
-function risingValidationLoss(epochs: EpochResult[]): Verdict | undefined {
+function risingValidationLoss({ epochs, done }: VerdictInput): Verdict | undefined {
   const validated = epochs.filter((e) => e.valLoss !== undefined);
   if (validated.length < PATIENCE + 1) return undefined;
   const best = validated.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
@@ -55,8 +86,15 @@ function risingValidationLoss(epochs: EpochResult[]): Verdict | undefined {
   if (since < PATIENCE || last.loss >= best.loss) return undefined;
   return {
     kind: 'overfitting',
-    text: `validation loss rose for ${since} epochs after epoch ${best.epoch} while training loss kept falling: overfitting; early stopping would have kept epoch ${best.epoch}`,
+    text: `validation loss rose for ${since} epochs after epoch ${best.epoch} while training loss kept falling: overfitting; ${keptEpoch(best.epoch, done)}`,
   };
+}
+
+/** What to say about the best epoch, given what the run did (never advice it already followed). */
+function keptEpoch(bestEpoch: number, done: VerdictInput['done']): string {
+  if (done?.stoppedEarly) return `early stopping ended the run${done.bestEpoch !== undefined ? ` and kept epoch ${done.bestEpoch}` : ''}`;
+  if (done?.bestEpoch !== undefined) return `the best checkpoint (best/) holds epoch ${done.bestEpoch}: use it rather than the last`;
+  return `early stopping would have kept epoch ${bestEpoch}`;
 }
 
 /** Training accuracy well above the held-out accuracy (validation, else test once known). */
@@ -78,6 +116,10 @@ function lowAccuracy(epochs: EpochResult[]): Verdict | undefined {
   const previous = epochs.at(-2)!;
   const rising = last.accuracy - previous.accuracy > RISING;
   const where = `training accuracy ${formatPercent(last.accuracy, 1)} after ${epochs.length} epochs`;
+  const validationRising = last.valAccuracy !== undefined && previous.valAccuracy !== undefined && last.valAccuracy - previous.valAccuracy > RISING;
+  if (rising && validationRising) {
+    return { kind: 'underfitting', text: `${where} and validation ${formatPercent(last.valAccuracy!, 1)}, both still rising: not converged yet rather than a verdict — for now underfitting; train longer and judge again` };
+  }
   return rising
     ? { kind: 'underfitting', text: `${where} and still rising: underfitting — train longer or use a bigger model` }
     : { kind: 'underfitting', text: `${where} and no longer rising: underfitting — use a bigger model or a higher learning rate` };
