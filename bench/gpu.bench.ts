@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze } from '../src/language/analyze';
+import { analyze } from '../src/language/passes/analyze';
 import type { BackendName } from '../src/protocol/engine';
-import { selectBackend } from '../src/engine/backends';
-import { measureThroughput } from '../src/engine/throughput';
+import { selectBackend } from '../src/engine/backends/select-backend';
+import { measureThroughput } from '../src/engine/training/throughput';
 
 const { values } = parseArgs({ options: { batches: { type: 'string', default: '20' } } });
 const batches = Number(values.batches);

@@ -1,4 +1,4 @@
-import { decode, inspectLayer, loadInspectable } from '../engine/inspect';
+import { decode, inspectLayer, loadInspectable } from '../engine/explanation/feature-maps';
 import type { EncodedArray, InspectRequest } from '../protocol/inspect';
 
 /** `convlab inspect`: a layer's filters and feature maps, as JSON or as a short report. */

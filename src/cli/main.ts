@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 import { DatasetError } from '../engine/data/index';
-import { ModelFileError } from '../engine/model-file';
+import { ModelFileError } from '../engine/model/model-file';
 import { BACKEND_NAMES, runTrain } from './train';
 import { runSummary } from './summary';
 import { runInspect } from './inspect';

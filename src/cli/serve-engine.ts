@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { statSync } from 'node:fs';
-import { inspectLayer, loadInspectable, type InspectableModel } from '../engine/inspect';
+import { inspectLayer, loadInspectable, type InspectableModel } from '../engine/explanation/feature-maps';
 import type { EngineReply, EngineRequest } from '../protocol/inspect';
 
 /**

@@ -2,8 +2,8 @@ import { SingleBar } from 'cli-progress';
 import { createInterface } from 'node:readline';
 import type { BackendName, EngineEvent } from '../protocol/engine';
 import { DatasetError } from '../engine/data/index';
-import { ModelFileError } from '../engine/model-file';
-import { train, type TrainOptions } from '../engine/trainer';
+import { ModelFileError } from '../engine/model/model-file';
+import { train, type TrainOptions } from '../engine/training/trainer';
 import { bytes } from './format';
 
 export interface TrainCliOptions extends Omit<TrainOptions, 'onEvent' | 'signal' | 'onDownload'> {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isUrlSource, type BaseModelText, type ReadBaseModel } from '../language/pretrained';
+import { isUrlSource, type BaseModelText, type ReadBaseModel } from '../language/passes/pretrained';
 const FETCH_TIMEOUT_MS = 30_000;
 
 /**

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, RequestType, ResponseError, type Connection } from 'vscode-languageserver/node';
-import { hasErrors } from '../language/analyze';
-import { hasFilters } from '../language/instances';
-import { graphJson, layersAt } from '../language/query';
-import { layerNames, summarize } from '../language/summary';
+import { hasErrors } from '../language/passes/analyze';
+import { hasFilters } from '../language/editor/instances';
+import { graphJson, layersAt } from '../language/editor/query';
+import { layerNames, summarize } from '../language/passes/summarize';
 import {
   MODEL_AT_METHOD, MODEL_GRAPH_METHOD, SUMMARY_METHOD,
   type ModelAtParams, type ModelAtResult, type ModelGraphParams, type ModelGraphResult, type SummaryParams, type SummaryResult,

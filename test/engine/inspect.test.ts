@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decode, inspectLayer, loadInspectable } from '../../src/engine/inspect';
+import { decode, inspectLayer, loadInspectable } from '../../src/engine/explanation/feature-maps';
 
 const lenet = join(__dirname, '..', '..', 'samples', 'lenet5.cnn');
 

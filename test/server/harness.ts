@@ -7,7 +7,7 @@ import {
   RegistrationRequest, StreamMessageReader, StreamMessageWriter,
   type ClientCapabilities, type Position, type ProtocolConnection, type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
-import { lex } from '../../src/language/lexer';
+import { lex } from '../../src/language/passes/lexer';
 import { startServer } from '../../src/server/server';
 
 export const repoRoot = join(__dirname, '..', '..');

@@ -1,9 +1,9 @@
 import { parentPort } from 'node:worker_threads';
-import { selectBackend } from '../backends';
-import { compileModel, type CompiledModel } from '../compile';
-import { hits, totalLoss, type ObjectiveOptions } from '../objective';
-import { makeOptimizer, setLearningRate } from '../optimizers';
-import { tf } from '../tf';
+import { selectBackend } from '../backends/select-backend';
+import { compileModel, type CompiledModel } from '../model/compile';
+import { hits, totalLoss, type ObjectiveOptions } from '../training/objective';
+import { makeOptimizer, setLearningRate } from '../training/optimizers';
+import { tf } from '../backends/tf';
 import type { Averaging, FromReplica, ReplicaInit, ReplicaState, ToReplica } from './messages';
 
 /**

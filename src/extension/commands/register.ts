@@ -22,7 +22,7 @@ import type { GradCamDeps } from '../panels/gradcam-panel';
 import { EVALUATE_RUN_COMMAND, evaluateRunCommand } from './evaluate';
 import { GRAD_CAM_COMMAND, gradCamCommand } from './gradcam';
 import { OPEN_SAMPLE_COMMAND, openSampleCommand } from './open-sample';
-import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service';
+import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service-commands';
 import { resolveTarget } from './targets';
 import { trainCommand, type TrainDeps } from './train';
 

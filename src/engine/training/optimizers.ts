@@ -1,0 +1,28 @@
+import type { TrainSpec } from '../../language/passes/train-spec';
+import { tf } from '../backends/tf';
+
+/** The optimizer a `train` section names, with its hyper-parameters. */
+export function makeOptimizer(spec: TrainSpec['optimizer']): tf.Optimizer {
+  switch (spec.name) {
+    case 'sgd':
+      return spec.momentum > 0 ? tf.train.momentum(spec.lr, spec.momentum, spec.nesterov) : tf.train.sgd(spec.lr);
+    case 'adam':
+      return tf.train.adam(spec.lr, spec.beta1, spec.beta2, 1e-7);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.lr, 0.9, spec.momentum, 1e-7);
+  }
+}
+
+/**
+ * Changes the learning rate in place, keeping the optimizer's moments: SGD and momentum cache
+ * it as a tensor (setLearningRate), Adam and RMSprop read the field on every step.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const target = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof target.setLearningRate === 'function') target.setLearningRate(lr);
+  else target.learningRate = lr;
+}
+
+export function learningRateOf(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
