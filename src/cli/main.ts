@@ -4,14 +4,14 @@ import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 import { DatasetError } from '../engine/data/index';
 import { ModelFileError } from '../engine/model/model-file';
-import { BACKEND_NAMES, runTrain } from './train';
+import { runTrain } from './train';
 import { runSummary } from './summary';
 import { runInspect } from './inspect';
 import { runEval } from './eval';
 import { runGradCam } from './gradcam';
 import { runServe } from './serve';
 import { serveEngine } from './serve-engine';
-import type { BackendName } from '../protocol/engine';
+import { BACKEND_NAMES, type BackendName } from '../protocol/engine';
 
 const USAGE = `convlab: explore, train and teach convolutional networks
 

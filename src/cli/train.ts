@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { createInterface } from 'node:readline';
-import type { BackendName, EngineEvent } from '../protocol/engine';
+import type { EngineEvent } from '../protocol/engine';
 import { DatasetError } from '../engine/data/index';
 import { ModelFileError } from '../engine/model/model-file';
 import { train, type TrainOptions } from '../engine/training/trainer';
@@ -172,4 +172,3 @@ function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;
 }
 
-export const BACKEND_NAMES: BackendName[] = ['cuda', 'webgpu', 'native', 'wasm', 'cpu'];

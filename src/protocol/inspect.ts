@@ -2,6 +2,8 @@
  * Inspection of a layer: its filters and its activations for one image. Arrays travel as a shape
  * plus base64 little-endian float32, with their range so a view can normalise without a pass.
  */
+import type { BackendName } from './engine';
+
 export interface EncodedArray {
   shape: number[];
   dtype: 'float32';
@@ -23,7 +25,7 @@ export interface InspectRequest {
   sample?: number;
   dataDir?: string;
   /** As `convlab train --backend` and `--native-dir`; the best available when left out. */
-  backend?: 'cuda' | 'webgpu' | 'native' | 'wasm' | 'cpu';
+  backend?: BackendName;
   nativeDir?: string;
 }
 

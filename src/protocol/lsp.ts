@@ -48,12 +48,4 @@ export interface ModelCommandArgs {
   range?: JsonRange;
 }
 
-/** Command identifiers, shared by the server's code lenses and the client's registrations. */
-export const COMMANDS = {
-  train: 'convlab.train',
-  stopTraining: 'convlab.stopTraining',
-  showArchitecture: 'convlab.showArchitecture',
-  showFeatureMaps: 'convlab.showFeatureMaps',
-  showSummary: 'convlab.showSummary',
-  openRun: 'convlab.openRun',
-} as const;
+export { COMMANDS } from './commands';

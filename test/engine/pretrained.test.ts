@@ -14,40 +14,13 @@ import { tf } from '../../src/engine/backends/tf';
 import { train } from '../../src/engine/training/trainer';
 import { evaluateRun } from '../../src/engine/evaluation/run-evaluation';
 import type { EngineEvent, StageEvent } from '../../src/protocol/engine';
+import { saveBase } from '../fixtures/tiny-base';
 
 const repoRoot = join(__dirname, '..', '..');
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-/**
- * A small Keras-style base made and saved by TensorFlow.js itself, with batchnorm statistics far
- * from 0 and 1 so that inference and training mode give different outputs.
- */
-async function saveBase(dir: string): Promise<Record<string, Float32Array>> {
-  const input = tf.input({ shape: [28, 28, 1], name: 'pixels' });
-  let x = tf.layers.zeroPadding2d({ name: 'pad', padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: 'conv', filters: 6, kernelSize: 3, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ name: 'bn' }).apply(x) as tf.SymbolicTensor;
-  const relu = tf.layers.reLU({ name: 'relu', maxValue: 6 }).apply(x) as tf.SymbolicTensor;
-  const dw = tf.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, padding: 'same' }).apply(relu) as tf.SymbolicTensor;
-  const sum = tf.layers.add({ name: 'sum' }).apply([relu, dw]) as tf.SymbolicTensor;
-  const pool = tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }).apply(sum) as tf.SymbolicTensor;
-  const head = tf.layers.dense({ name: 'logits', units: 3 }).apply(tf.layers.flatten({ name: 'flat' }).apply(pool)) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: head, name: 'tinybase' });
-  const bn = model.getLayer('bn');
-  bn.setWeights([tf.fill([6], 1.5), tf.fill([6], 0.2), tf.fill([6], 0.3), tf.fill([6], 4)]);
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  const weights = Object.fromEntries(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
-  model.dispose();
-  return weights;
-}
 
 const MODEL = (train: string) => `model Transfer {
   input 28x28x1

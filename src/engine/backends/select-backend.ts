@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BackendEvent, BackendName } from '../../protocol/engine';
+import { BACKEND_NAMES, type BackendEvent, type BackendName } from '../../protocol/engine';
 import { registerTrainingKernels } from '../kernels/index';
 import { tf } from './tf';
 
 /** Best first, as DESIGN.md orders them. */
-export const BACKEND_LADDER: BackendName[] = ['cuda', 'webgpu', 'native', 'wasm', 'cpu'];
+export const BACKEND_LADDER: readonly BackendName[] = BACKEND_NAMES;
 
 export interface BackendOptions {
   /** `--backend NAME`: use this one or fail, saying why. */

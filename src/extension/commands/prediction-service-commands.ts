@@ -10,11 +10,12 @@ import { serveArguments } from '../jobs/engine-command';
 import type { EngineLauncher } from '../jobs/engine-process';
 import { curlExample, PredictionServiceProcess, type ServiceBanner } from '../jobs/prediction-service';
 import { describeRun } from '../runs/run-list';
+import { COMMANDS } from '../../protocol/commands';
 
-export const START_SERVICE_COMMAND = 'convlab.startPredictionService';
-export const STOP_SERVICE_COMMAND = 'convlab.stopPredictionService';
+export const START_SERVICE_COMMAND = COMMANDS.startPredictionService;
+export const STOP_SERVICE_COMMAND = COMMANDS.stopPredictionService;
 /** The status-bar item's click: copy the token or URL, or stop. Not in the palette. */
-export const SERVICE_ACTIONS_COMMAND = 'convlab.predictionServiceActions';
+export const SERVICE_ACTIONS_COMMAND = COMMANDS.predictionServiceActions;
 
 export interface ServiceDeps {
   cliPath: string;

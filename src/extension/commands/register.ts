@@ -26,7 +26,7 @@ import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, t
 import { resolveTarget } from './targets';
 import { trainCommand, type TrainDeps } from './train';
 
-export const SHOW_LOG_COMMAND = 'convlab.showLog';
+export const SHOW_LOG_COMMAND = COMMANDS.showLog;
 
 export interface CommandDeps extends TrainDeps {
   context: vscode.ExtensionContext;
