@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { EvaluationReport } from '../../protocol/evaluation';
 import { COMMANDS } from '../../protocol/lsp';
-import type { EvaluationFromView, EvaluationState, EvaluationToView } from '../../protocol/webview';
+import { EvaluationFromViewSchema, type EvaluationFromView, type EvaluationState, type EvaluationToView } from '../../protocol/webview';
 import { GRAD_CAM_COMMAND } from '../commands/gradcam';
 import { baseDirForRun, readSettings } from '../config';
 import { evalArguments } from '../jobs/engine-command';
@@ -28,7 +28,7 @@ export interface EvaluationDeps {
 export class EvaluationPanel implements vscode.Disposable {
   private static readonly open = new Map<string, EvaluationPanel>();
 
-  private readonly connection: ViewConnection<EvaluationToView, EvaluationFromView>;
+  private readonly connection: ViewConnection<EvaluationToView, typeof EvaluationFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   private running: AbortController | undefined;
   private error: string | undefined;
@@ -53,7 +53,7 @@ export class EvaluationPanel implements vscode.Disposable {
     EvaluationPanel.open.set(state.runDir, this);
     panel.title = titleOf(state.runDir);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'evaluation', schema: EvaluationFromViewSchema, log: this.deps.log }, {
       onReady: () => this.sendAll(),
       onMessage: (message) => this.onMessage(message),
     });

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { GradCamResult } from '../../protocol/gradcam';
-import type { GradCamFromView, GradCamLayer, GradCamState, GradCamToView } from '../../protocol/webview';
+import { GradCamFromViewSchema, type GradCamFromView, type GradCamLayer, type GradCamState, type GradCamToView } from '../../protocol/webview';
 import { baseDirFor, readSettings } from '../config';
 import { gradCamArguments, resolveFolder } from '../jobs/engine-command';
 import { EngineCommandCancelled, runEngineJson } from '../jobs/engine-json';
@@ -30,7 +30,7 @@ export type GradCamChoice = Pick<GradCamState, 'layer' | 'classIndex' | 'sample'
 export class GradCamPanel implements vscode.Disposable {
   private static readonly open = new Map<string, GradCamPanel>();
 
-  private readonly connection: ViewConnection<GradCamToView, GradCamFromView>;
+  private readonly connection: ViewConnection<GradCamToView, typeof GradCamFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   private running: AbortController | undefined;
   private layers: GradCamLayer[] | undefined;
@@ -58,7 +58,7 @@ export class GradCamPanel implements vscode.Disposable {
     GradCamPanel.open.set(keyOf(state.uri, state.model), this);
     panel.title = titleOf(state.model);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'grad-cam', schema: GradCamFromViewSchema, log: this.deps.log }, {
       onReady: () => void this.sendAll(),
       onMessage: (message) => void this.onMessage(message),
     });
