@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import type { EvaluationReport } from '../../protocol/evaluation';
+import { EvaluationReportSchema } from '../../protocol/evaluation';
 import { COMMANDS } from '../../protocol/lsp';
 import { EvaluationFromViewSchema, type EvaluationFromView, type EvaluationState, type EvaluationToView } from '../../protocol/webview';
 import { GRAD_CAM_COMMAND } from '../commands/gradcam';
@@ -104,7 +104,7 @@ export class EvaluationPanel implements vscode.Disposable {
           const baseDir = baseDirForRun(runDir, run.file);
           const launch = await this.deps.launch(evalArguments(this.deps.cliPath, runDir, readSettings(vscode.Uri.file(baseDir)), baseDir), baseDir);
           this.deps.log.info(`evaluate: ${launch.command} ${launch.args.join(' ')}`);
-          return runEngineJson<EvaluationReport>(launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`eval: ${line}`) });
+          return runEngineJson(EvaluationReportSchema, launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`eval: ${line}`) });
         },
       );
       if (this.running !== running || this.disposed) return;

@@ -4,7 +4,7 @@
  * Only the newest request's answer is shown; an older one still running is ended.
  */
 import * as vscode from 'vscode';
-import type { GradCamResult } from '../../protocol/gradcam';
+import { GradCamResultSchema, type GradCamResult } from '../../protocol/gradcam';
 import { GradCamFromViewSchema, type GradCamFromView, type GradCamLayer, type GradCamState, type GradCamToView } from '../../protocol/webview';
 import { baseDirFor, readSettings } from '../config';
 import { gradCamArguments, resolveFolder } from '../jobs/engine-command';
@@ -127,7 +127,7 @@ export class GradCamPanel implements vscode.Disposable {
       const args = gradCamArguments(this.deps.cliPath, { file: source.fsPath, model: this.state.model, baseDir, run, layer, classIndex, sample, image }, settings);
       const launch = await this.deps.launch(args, baseDir);
       this.deps.log.info(`grad-cam: ${launch.command} ${launch.args.join(' ')}`);
-      const result = await runEngineJson<GradCamResult>(launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`gradcam: ${line}`) });
+      const result = await runEngineJson(GradCamResultSchema, launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`gradcam: ${line}`) });
       if (this.running === running && !this.disposed) this.post({ result });
     } catch (error) {
       if (error instanceof EngineCommandCancelled || this.running !== running || this.disposed) return;
