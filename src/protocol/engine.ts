@@ -89,7 +89,8 @@ export const BatchEventSchema = z.object({
 });
 
 /** JSON has no NaN: a diverged loss arrives as null, which the schema reads back as NaN. */
-const metric = z.number().or(z.null().transform(() => Number.NaN));
+export const JsonNumberSchema = z.number().or(z.null().transform(() => Number.NaN));
+const metric = JsonNumberSchema;
 
 export const EpochMetricsSchema = z.object({
   loss: metric,

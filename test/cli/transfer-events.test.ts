@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { LineSplitter, readEngineLine } from '../../src/extension/jobs/engine-events';
 import { RunProgress } from '../../src/extension/jobs/run-progress';
+import { replayRun } from '../../src/extension/runs/run-replay';
 import type { EngineEvent } from '../../src/protocol/engine';
 import { saveBase } from '../fixtures/tiny-base';
 
@@ -14,7 +15,7 @@ import { saveBase } from '../fixtures/tiny-base';
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'bin', 'convlab.js');
 
-test('every line a real two-stage transfer run prints is an event the extension reads: none dropped, stages included', async () => {
+test('every line a real two-stage transfer run prints is an event the extension reads: none dropped, stages included; its run folder replays the same events', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'convlab-transfer-events-'));
   await saveBase(join(dir, 'base'));
   const file = join(dir, 'transfer.cnn');
@@ -53,6 +54,13 @@ train Transfer {
   const stages = events.filter((e) => e.type === 'stage');
   assert.deepEqual(stages.map((s) => s.type === 'stage' && [s.stage, s.name, s.fromEpoch]), [[1, 'train', 1], [2, 'fine-tune', 2]]);
   assert.equal(events.at(-1)?.type, 'done');
+
+  // The run folder keeps the same events: a replay is the run.
+  const start = events[0]!;
+  assert.ok(start.type === 'start');
+  const problems: string[] = [];
+  assert.deepEqual(replayRun(start.runDir, problems).events, events);
+  assert.deepEqual(problems, []);
 
   const progress = new RunProgress('Transfer');
   events.forEach((event) => progress.apply(event));

@@ -39,7 +39,7 @@ test('training learns, reports events in order, and leaks no tensors from epoch 
   assert.ok(done.testAccuracy > 0.5, `test accuracy ${done.testAccuracy}`);
   const summary = JSON.parse(readFileSync(join(done.runDir, 'summary.json'), 'utf8'));
   assert.equal(summary.test.accuracy, done.testAccuracy);
-  assert.equal(readFileSync(join(done.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
+  assert.deepEqual(readFileSync(join(done.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)), JSON.parse(JSON.stringify(events)), 'the run folder keeps the events verbatim');
   assert.ok(existsSync(join(done.runDir, 'last', 'model.json')) && existsSync(join(done.runDir, 'best', 'weights.bin')));
 });
 
@@ -76,7 +76,8 @@ test('cancel finishes the batch and saves; resume continues to the same end', as
   const batches = resumed.filter((e) => e.type === 'batch');
   assert.equal(batches[0]!.type === 'batch' && batches[0]!.batch, 5, 'resumes after the last finished batch');
   assert.deepEqual(resumed.filter((e) => e.type === 'epochEnd').map((e) => e.type === 'epochEnd' && e.epoch), [2]);
-  assert.equal(readFileSync(join(cancelled.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 2);
+  const recorded = readFileSync(join(cancelled.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+  assert.deepEqual(recorded.filter((e) => e.type === 'epochEnd').map((e) => e.type === 'epochEnd' && e.epoch), [1, 2], 'the resumed run appends to the events of the first');
 });
 
 test('early stopping restores the best weights; class weights and label smoothing train', async () => {

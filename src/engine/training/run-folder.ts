@@ -1,6 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { ModelFileError } from '../model/model-file';
 import { join } from 'node:path';
+import type { EngineEvent } from '../../protocol/engine';
+import { PartialRunSummarySchema, RUN_FILES, type PartialRunSummary, type RunSummary } from '../../protocol/run-folder';
+import { parseMessage } from '../../protocol/validate';
+import { ModelFileError } from '../model/model-file';
 
 /** `<runs-dir>/<model>-<YYYYMMDD-HHMMSS>/`, made unique if two runs start in the same second. */
 export function createRunDir(runsDir: string, model: string, now = new Date()): string {
@@ -12,26 +15,22 @@ export function createRunDir(runsDir: string, model: string, now = new Date()): 
   return dir;
 }
 
-/** One JSON object per epoch, appended as training goes, so a crash keeps what was done. */
-export function appendMetrics(runDir: string, record: object): void {
-  appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+/** One event a line, verbatim, appended as it happens, so a crash keeps what was done. */
+export function appendEvent(runDir: string, event: EngineEvent): void {
+  appendFileSync(join(runDir, RUN_FILES.events), `${JSON.stringify(event)}\n`);
 }
 
-export function writeSummary(runDir: string, summary: object): void {
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-}
-
-/** What the commands that reuse a finished run read back from its summary.json. */
-export interface RunSummary {
-  model: string;
-  /** The model file, absolute. */
-  file: string;
-  dataset?: { classes?: string[] };
+export function writeSummary(runDir: string, summary: RunSummary): void {
+  writeFileSync(join(runDir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 /** A finished run's summary.json; `purpose` says what the run was wanted for, in the error. */
-export function readRunSummary(runDir: string, purpose: string): RunSummary {
-  const path = join(runDir, 'summary.json');
-  if (!existsSync(path)) throw new ModelFileError(`${runDir} has no summary.json: ${purpose} a run that finished training`);
-  return JSON.parse(readFileSync(path, 'utf8')) as RunSummary;
+export function readRunSummary(runDir: string, purpose: string): PartialRunSummary & Pick<RunSummary, 'model' | 'file'> {
+  const path = join(runDir, RUN_FILES.summary);
+  if (!existsSync(path)) throw new ModelFileError(`${runDir} has no ${RUN_FILES.summary}: ${purpose} a run that finished training`);
+  const checked = parseMessage(PartialRunSummarySchema, readFileSync(path, 'utf8'));
+  if (!checked.ok) throw new ModelFileError(`${path} is not a run summary: ${checked.error}`);
+  const { model, file } = checked.value;
+  if (model === undefined || file === undefined) throw new ModelFileError(`${path} does not say which model ${model === undefined ? '(model)' : 'file (file)'} the run trained`);
+  return { ...checked.value, model, file };
 }

@@ -16,7 +16,8 @@ import type { ObjectiveOptions } from './objective';
 import { ParallelStep } from '../parallel/parallel-step';
 import { SerialStepper, TrainingStep, type Stepper } from './step';
 import { learningRateOf, makeOptimizer, setLearningRate } from './optimizers';
-import { appendMetrics, createRunDir, writeSummary } from './run-folder';
+import { appendEvent, createRunDir, writeSummary } from './run-folder';
+import type { RunSummary } from '../../protocol/run-folder';
 import { BestTracker, TrainingSchedule } from './schedule';
 import { tf } from '../backends/tf';
 import { trainingStages, type TrainingStage } from '../../language/passes/stages';
@@ -63,16 +64,21 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
   const resumeState = options.resume ? loadTrainingState(join(options.resume, 'last')) : undefined;
   const runDir = options.resume ? resolve(options.resume) : createRunDir(resolve(options.runsDir ?? 'runs'), graph.name);
   const params = totals(graph).params;
-  options.onEvent({
+  // The run folder keeps every event as it was sent, so a replay is the run (docs/cli.md).
+  const recorded: TrainOptions = { ...options, onEvent: (event) => {
+    appendEvent(runDir, event);
+    options.onEvent(event);
+  } };
+  recorded.onEvent({
     type: 'start', runDir, model: graph.name, file: options.file, params,
     epochs: spec.epochs + (spec.finetune?.epochs ?? 0), batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
   });
   const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
   const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
-  options.onEvent({ ...backend, replicas });
+  recorded.onEvent({ ...backend, replicas });
   const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal });
-  options.onEvent(data.event);
-  const run = new TrainingRun(graph, spec, data, runDir, backend.name, options);
+  recorded.onEvent(data.event);
+  const run = new TrainingRun(graph, spec, data, runDir, backend.name, recorded);
   return run.execute(resumeState);
 }
 
@@ -266,7 +272,6 @@ class TrainingRun {
       Object.assign(metrics, { valLoss: val.loss, valAccuracy: val.accuracy }, spec.metrics.top5 ? { valTop5: val.top5 } : {});
     }
     const event = { type: 'epochEnd' as const, epoch: epoch + 1, epochs: this.totalEpochs, learningRate: learningRateOf(this.optimizer), seconds: round(seconds), examplesPerSecond: round(sums.count / seconds), ...metrics };
-    appendMetrics(this.runDir, { ...event, type: undefined, tensors: tf.memory().numTensors });
     options.onEvent(event);
     return { cancelled: false, batchesDone: index, metrics };
   }
@@ -302,7 +307,7 @@ class TrainingRun {
     return event;
   }
 
-  private summary(done: DoneEvent, testCount: number): object {
+  private summary(done: DoneEvent, testCount: number): RunSummary {
     return {
       model: this.graph.name, file: resolve(this.options.file), runDir: this.runDir, backend: this.backend,
       versions: { convlab: VERSION, tfjs: tf.version.tfjs, node: process.version },

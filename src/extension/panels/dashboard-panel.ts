@@ -66,7 +66,10 @@ export class DashboardPanels implements vscode.Disposable {
     const live = this.live.history(runDir);
     if (live) return live;
     try {
-      return replayRun(runDir);
+      const problems: string[] = [];
+      const run = replayRun(runDir, problems);
+      problems.forEach((problem) => this.log.warn(`dashboard: skipped ${problem}`));
+      return run;
     } catch (error) {
       this.log.warn(`dashboard: ${(error as Error).message}`);
       return undefined;
