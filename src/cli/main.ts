@@ -4,48 +4,23 @@ import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 import { DatasetError } from '../engine/data/index';
 import { ModelFileError } from '../engine/model/model-file';
-import { runTrain } from './train';
-import { runSummary } from './summary';
-import { runInspect } from './inspect';
-import { runEval } from './eval';
-import { runGradCam } from './gradcam';
-import { runServe } from './serve';
-import { serveEngine } from './serve-engine';
+import { runCommandLine, type Command } from './command-line';
+import { LIGHT_COMMANDS, write } from './light-commands';
 import { BACKEND_NAMES, type BackendName } from '../protocol/engine';
 
-const USAGE = `convlab: explore, train and teach convolutional networks
 
-Usage:
-  convlab summary FILE [--model NAME] [--json]   layer table: shapes, parameters, multiply-adds
-  convlab train FILE [--model NAME] [--epochs N] [--batch N] [--limit N] [--seed N]
-                [--data-dir DIR] [--runs-dir DIR] [--backend NAME] [--native-dir DIR]
-                [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)] [--json]
-                                                  train a model as its train section says
-  convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
-                [--data-dir DIR] [--json]               a layer's filters and feature maps
-  convlab gradcam FILE [--run DIR] [--image PATH | --sample N] [--layer NAME] [--class K]
-                [--out FILE.png] [--json]          Grad-CAM: where the model looked for a class
-  convlab eval RUN [--data DIR|NAME] [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]
-                                                  a finished run on its test split: accuracy,
-                                                  confusion matrix, per-class scores, calibration
-  convlab serve RUN [--port N] [--token T] [--refer-below P] [--temperature T] [--data-dir DIR]
-                                                  prediction service on 127.0.0.1
-  convlab serve-engine                            JSON-lines engine on stdio (for the extension)
-  convlab start                                   the main job: LeNet-5 on MNIST
-  convlab help                                    this text
 
-Model files use the .cnn language: see docs/language.md.`;
-
-type Command = (args: string[]) => Promise<number> | number;
-
-const write = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+// The commands that run a model load TensorFlow.js; they are imported when called, so that
+// `summary` and `help` start as fast as Node does (bench/cli.bench.ts measures it).
+const runTrain: typeof import('./train.js').runTrain = async (...args) => (await import('./train.js')).runTrain(...args);
+const runInspect: typeof import('./inspect.js').runInspect = async (...args) => (await import('./inspect.js')).runInspect(...args);
+const runEval: typeof import('./eval.js').runEval = async (...args) => (await import('./eval.js')).runEval(...args);
+const runGradCam: typeof import('./gradcam.js').runGradCam = async (...args) => (await import('./gradcam.js')).runGradCam(...args);
+const runServe: typeof import('./serve.js').runServe = async (...args) => (await import('./serve.js')).runServe(...args);
+const serveEngine: typeof import('./serve-engine.js').serveEngine = async () => (await import('./serve-engine.js')).serveEngine();
 
 const commands: Record<string, Command> = {
-  summary(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean' } } });
-    if (positionals.length !== 1) throw new CliError('usage: convlab summary FILE [--model NAME] [--json]');
-    return runSummary(positionals[0]!, { model: values.model, json: values.json }, write);
-  },
+  ...LIGHT_COMMANDS,
   train(args) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
@@ -122,10 +97,6 @@ const commands: Record<string, Command> = {
   start() {
     return runTrain({ file: samplePath('lenet5.cnn'), workers: defaultWorkers() });
   },
-  help() {
-    write(USAGE);
-    return 0;
-  },
 };
 
 /**
@@ -149,24 +120,4 @@ function samplePath(name: string): string {
   return join(__dirname, '..', 'samples', name);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [name = 'help', ...rest] = argv;
-  if (name === '--help' || name === '-h') return commands.help!([]);
-  const command = commands[name];
-  if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`);
-  return command(rest);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliError || error instanceof ModelFileError || error instanceof DatasetError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`convlab: ${error.message}\n`);
-    } else {
-      process.stderr.write(`convlab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    }
-    process.exitCode = 1;
-  },
-);
+runCommandLine(commands, process.argv.slice(2), (error) => error instanceof ModelFileError || error instanceof DatasetError);
