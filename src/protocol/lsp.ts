@@ -48,4 +48,16 @@ export interface ModelCommandArgs {
   range?: JsonRange;
 }
 
+/**
+ * What the client tells the server when it starts it (`initializationOptions`). In an untrusted
+ * workspace (VS Code's Restricted Mode) the server reaches no network: a `pretrained` URL is
+ * not fetched. A client that says nothing is trusted: outside VS Code there is no such mode.
+ */
+export interface ServerInitializationOptions {
+  workspaceTrusted?: boolean;
+}
+
+/** `convlab/workspaceTrusted`: the user trusted the workspace; URLs may now be fetched. */
+export const WORKSPACE_TRUSTED_NOTIFICATION = 'convlab/workspaceTrusted';
+
 export { COMMANDS } from './commands';

@@ -12,6 +12,7 @@ import { definition, documentHighlights, prepareRename, references, rename } fro
 import { registerRequests } from './requests';
 import { clientSupport, SettingsCache, type ClientSupport } from './settings';
 import { signatureHelp } from './signature-help';
+import { WORKSPACE_TRUSTED_NOTIFICATION, type ServerInitializationOptions } from '../protocol/lsp';
 
 export interface ServerOptions {
   /** Quiet time after a change before diagnostics are published. */
@@ -33,6 +34,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialize((params): InitializeResult => {
     support = clientSupport(params.capabilities);
+    const options = params.initializationOptions as ServerInitializationOptions | undefined;
+    store.bases.setWorkspaceTrusted(options?.workspaceTrusted !== false);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -53,6 +56,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
   connection.onInitialized(() => settings.listen());
+  connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => store.bases.setWorkspaceTrusted(true));
 
   const diagnostics = new DiagnosticsPublisher(connection, store, options.diagnosticsDelayMs);
   connection.onShutdown(() => diagnostics.dispose());

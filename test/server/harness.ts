@@ -36,6 +36,8 @@ export interface ClientOptions {
   /** The `convlab` section the client answers workspace/configuration with. */
   settings?: unknown;
   diagnosticsDelayMs?: number;
+  /** What the client passes at initialize (`workspaceTrusted`). */
+  initializationOptions?: unknown;
 }
 
 /**
@@ -69,7 +71,7 @@ export class TestClient {
       client.inlayHintRefreshes++;
     });
     connection.listen();
-    await connection.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: options.capabilities ?? VSCODE_LIKE });
+    await connection.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: options.capabilities ?? VSCODE_LIKE, initializationOptions: options.initializationOptions });
     await connection.sendNotification(InitializedNotification.type, {});
     return client;
   }
