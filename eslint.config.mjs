@@ -46,7 +46,7 @@ export default tseslint.config(
     files: ['src/language/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['vscode', 'vscode-*', '@tensorflow/*'], message: 'src/language and src/protocol stay free of VS Code and TensorFlow.' }],
+        patterns: [{ group: ['vscode', 'vscode-*', '!vscode-languageserver-protocol', '@tensorflow/*'], message: 'src/language and src/protocol stay free of VS Code and TensorFlow (the LSP wire protocol is allowed in src/protocol).' }],
       }],
     },
   },

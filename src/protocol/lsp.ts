@@ -1,8 +1,10 @@
 /**
  * ConvLab's custom LSP messages, declared once for the client (src/extension) and the server
  * (src/server), as rust-analyzer's lsp_ext and vscode-eslint's shared protocol do.
- * Only method names and parameter/result types live here, so this module imports nothing.
+ * Method names, parameter/result types and the RequestType objects of the LSP wire protocol
+ * (vscode-languageserver-protocol, which client and server share; not VS Code's API).
  */
+import { RequestType } from 'vscode-languageserver-protocol';
 import type { GraphJson } from './graph';
 import type { JsonRange, SummaryJson } from './summary';
 
@@ -61,3 +63,11 @@ export interface ServerInitializationOptions {
 export const WORKSPACE_TRUSTED_NOTIFICATION = 'convlab/workspaceTrusted';
 
 export { COMMANDS } from './commands';
+
+/**
+ * The custom requests as typed RequestType objects, built once for both sides: the client sends
+ * them, the server answers them, and a renamed field breaks the build on both.
+ */
+export const ModelGraphRequest = new RequestType<ModelGraphParams, ModelGraphResult, void>(MODEL_GRAPH_METHOD);
+export const SummaryRequest = new RequestType<SummaryParams, SummaryResult, void>(SUMMARY_METHOD);
+export const ModelAtRequest = new RequestType<ModelAtParams, ModelAtResult, void>(MODEL_AT_METHOD);

@@ -6,8 +6,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CONFIG_SECTION } from '../config';
-import { ModelAtRequest, ModelGraphRequest, SummaryRequest } from './requests';
-import { WORKSPACE_TRUSTED_NOTIFICATION, type ModelAtResult, type ModelGraphResult, type ServerInitializationOptions, type SummaryResult } from '../../protocol/lsp';
+import { ModelAtRequest, ModelGraphRequest, SummaryRequest, WORKSPACE_TRUSTED_NOTIFICATION, type ModelAtResult, type ModelGraphResult, type ServerInitializationOptions, type SummaryResult } from '../../protocol/lsp';
 
 export const CNN_LANGUAGE = 'cnn';
 
