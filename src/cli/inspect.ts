@@ -1,4 +1,5 @@
-import { decode, inspectLayer, loadInspectable } from '../engine/explanation/feature-maps';
+import { inspectLayer, loadInspectable } from '../engine/explanation/feature-maps';
+import { decodeFloat32 as decode } from '../protocol/encoded-array';
 import type { EncodedArray, InspectRequest } from '../protocol/inspect';
 
 /** `convlab inspect`: a layer's filters and feature maps, as JSON or as a short report. */

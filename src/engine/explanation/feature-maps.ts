@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { selectBackend } from '../backends/select-backend';
 import { layerNames, layerType } from '../../language/passes/summarize';
 import type { EncodedArray, InspectRequest, InspectResult } from '../../protocol/inspect';
+import { encodeFloat32 } from '../../protocol/encoded-array';
 import { loadBaseWeights } from '../model/base-model';
 import { loadCheckpointWeights } from '../model/checkpoint';
 import { compileModel, tfLayerName, type CompiledModel } from '../model/compile';
@@ -95,17 +96,5 @@ function kernelOf(compiled: CompiledModel, name: string): EncodedArray | undefin
 }
 
 export function encode(tensor: tf.Tensor): EncodedArray {
-  const values = tensor.dataSync() as Float32Array;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { shape: tensor.shape, dtype: 'float32', data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'), min, max };
-}
-
-export function decode(array: EncodedArray): Float32Array {
-  const bytes = Buffer.from(array.data, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return encodeFloat32(tensor.dataSync() as Float32Array, tensor.shape);
 }

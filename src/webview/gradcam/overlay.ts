@@ -1,7 +1,7 @@
 import type { GradCamResult } from '../../protocol/gradcam';
 import type { EncodedArray } from '../../protocol/inspect';
 import { tableIndex, type ColourTable } from '../shared/colour-table';
-import { decodeFloat32 } from '../shared/encoded-array';
+import { decodeFloat32 } from '../../protocol/encoded-array';
 
 /**
  * The Grad-CAM picture, drawn in the view so the opacity can change without asking the engine:
