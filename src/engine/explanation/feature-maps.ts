@@ -4,6 +4,7 @@ import { selectBackend } from '../backends/select-backend';
 import { layerNames, layerType } from '../../language/passes/summarize';
 import type { EncodedArray, InspectRequest, InspectResult } from '../../protocol/inspect';
 import { encodeFloat32 } from '../../protocol/encoded-array';
+import { TRAIN_DEFAULTS } from '../../protocol/train-defaults';
 import { loadBaseWeights } from '../model/base-model';
 import { loadCheckpointWeights } from '../model/checkpoint';
 import { compileModel, tfLayerName, type CompiledModel } from '../model/compile';
@@ -22,7 +23,7 @@ export interface InspectableModel {
 export async function loadInspectable(request: Pick<InspectRequest, 'file' | 'model' | 'run' | 'backend' | 'nativeDir'>): Promise<InspectableModel> {
   const loaded = loadModelFile(request.file, request.model);
   await selectBackend({ force: request.backend, nativeDir: request.nativeDir, searchFrom: [dirname(resolve(request.file))], cpuOnly: true });
-  const seed = loaded.spec.seed ?? 42;
+  const seed = loaded.spec.seed ?? TRAIN_DEFAULTS.seed;
   const compiled = compileModel(loaded.graph, { seed });
   // Without a run, a pretrained base still shows what it learned; only the rest is untrained.
   const fromBases = !request.run && loadBaseWeights(loaded.graph, compiled) > 0;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { analyze, type Analysis } from '../../language/passes/analyze';
 import type { ModelGraph } from '../../language/layer-graph';
-import type { TrainSpec } from '../../language/passes/train-spec';
+import { defaultTrainSpec, type TrainSpec } from '../../language/passes/train-spec';
 import { baseModelReader } from './base-location';
 
 /** A problem in the model file, located as compilers print it (1-based). */
@@ -17,18 +17,6 @@ export interface LoadedModel {
   graph: ModelGraph;
   spec: TrainSpec;
 }
-
-const DEFAULT_SPEC: Omit<TrainSpec, 'model' | 'span'> = {
-  epochs: 10,
-  batch: 32,
-  optimizer: { name: 'adam', lr: 0.001, momentum: 0.9, nesterov: false, decay: 0, beta1: 0.9, beta2: 0.999 },
-  loss: { name: 'crossentropy', labelSmoothing: 0 },
-  validation: { kind: 'holdout', fraction: 0.1 },
-  augment: { flip: false, vflip: false, crop: 0, rotate: 0, zoom: 0, shift: 0, shear: 0 },
-  checkpointMonitor: 'val_loss',
-  metrics: { top5: false },
-  critical: [],
-};
 
 /**
  * Reads and analyses a model file and picks the model to train: `--model NAME`, else the model
@@ -53,6 +41,6 @@ export function loadModelFile(file: string, modelName?: string): LoadedModel {
   if (!name) throw new ModelFileError(`${file} has ${analysis.models.length} models and no train section: choose one with --model (${analysis.models.map((m) => m.name).join(', ')})`);
   const graph = analysis.models.find((m) => m.name === name);
   if (!graph) throw new ModelFileError(`${file} has no model named '${name}' (models: ${analysis.models.map((m) => m.name).join(', ') || 'none'})`);
-  const spec = analysis.trains.find((t) => t.model === name) ?? { ...DEFAULT_SPEC, model: name, span: graph.span };
+  const spec = analysis.trains.find((t) => t.model === name) ?? defaultTrainSpec(name, graph.span);
   return { analysis, graph, spec };
 }

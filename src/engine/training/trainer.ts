@@ -18,6 +18,7 @@ import { SerialStepper, TrainingStep, type Stepper } from './step';
 import { learningRateOf, makeOptimizer, setLearningRate } from './optimizers';
 import { appendEvent, createRunDir, writeSummary } from './run-folder';
 import type { RunSummary } from '../../protocol/run-folder';
+import { TRAIN_DEFAULTS } from '../../protocol/train-defaults';
 import { BestTracker, TrainingSchedule } from './schedule';
 import { tf } from '../backends/tf';
 import { trainingStages, type TrainingStage } from '../../language/passes/stages';
@@ -48,8 +49,6 @@ export interface TrainOptions {
   workers?: number;
 }
 
-const DEFAULT_SEED = 42;
-
 /** Trains a model file's model as its train section says; resolves with the final event. */
 export async function train(options: TrainOptions): Promise<DoneEvent | CancelledEvent> {
   await fetchBases(options.file, options.onDownload, options.signal);
@@ -59,7 +58,7 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     epochs: options.epochs ?? written.epochs,
     batch: options.batch ?? written.batch,
     limit: options.limit ?? written.limit,
-    seed: options.seed ?? written.seed ?? DEFAULT_SEED,
+    seed: options.seed ?? written.seed ?? TRAIN_DEFAULTS.seed,
   };
   const resumeState = options.resume ? loadTrainingState(join(options.resume, 'last')) : undefined;
   const runDir = options.resume ? resolve(options.resume) : createRunDir(resolve(options.runsDir ?? 'runs'), graph.name);

@@ -5,6 +5,7 @@ import { EMPTY_ENVIRONMENT, evaluateNumber } from './expressions';
 import type { Attrs } from '../layer-graph';
 import type { WordsSpec } from './layer-catalogue';
 import type { Span } from '../text';
+import { TRAIN_DEFAULTS } from '../../protocol/train-defaults';
 
 export interface SettingSpec extends WordsSpec {
   doc: string;
@@ -133,7 +134,6 @@ export interface TrainSpec {
   critical: string[];
 }
 
-const DEFAULT_LR = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 } as const;
 
 /** Reads and validates a `train` section; reports each bad line and keeps the good ones. */
 export function readTrainSection(decl: TrainDecl, modelNames: ReadonlySet<string>, sink: DiagnosticSink): TrainSpec | undefined {
@@ -178,43 +178,48 @@ export function readTrainSection(decl: TrainDecl, modelNames: ReadonlySet<string
     if (key === 'classweights' && attrs?.balanced) classWeights = 'balanced';
   }
   if (!decl.model || !modelNames.has(decl.model.name)) return undefined;
-  return toSpec(decl, bound, classWeights, critical, spans);
+  return toSpec(decl.model.name, decl.span, bound, classWeights, critical, spans);
 }
 
-function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainSpec['classWeights'], critical: string[], spans: Map<string, Span>): TrainSpec {
+/** The spec of a model trained without a train section: every default, no dataset named. */
+export function defaultTrainSpec(model: string, span: Span): TrainSpec {
+  return toSpec(model, span, new Map(), undefined, [], new Map());
+}
+
+function toSpec(model: string, span: Span, bound: Map<string, Attrs>, classWeights: TrainSpec['classWeights'], critical: string[], spans: Map<string, Span>): TrainSpec {
   const get = (key: string) => bound.get(key) ?? {};
   const num = (attrs: Attrs, key: string, fallback: number) => (typeof attrs[key] === 'number' ? (attrs[key] as number) : fallback);
   const pair = (value: unknown) => (Array.isArray(value) ? [value[0], value[1]] as [number, number] : undefined);
   const data = bound.get('data');
   const optimizer = get('optimizer');
-  const optimizerName = (optimizer.name as TrainSpec['optimizer']['name'] | undefined) ?? 'adam';
+  const optimizerName = (optimizer.name as TrainSpec['optimizer']['name'] | undefined) ?? TRAIN_DEFAULTS.optimizer;
   const validation = get('validation');
   const augment = get('augment');
   const early = bound.get('earlystop');
   const reduce = bound.get('reducelr');
   const finetune = bound.get('finetune');
   return {
-    model: decl.model!.name,
-    span: decl.span,
+    model,
+    span,
     data: data && {
       source: data.source as string,
       size: pair(data.size),
       channels: data.channels as number | undefined,
       normalize: data.normalize as Normalize | undefined,
     },
-    epochs: num(get('epochs'), 'count', 10),
-    batch: num(get('batch'), 'size', 32),
+    epochs: num(get('epochs'), 'count', TRAIN_DEFAULTS.epochs),
+    batch: num(get('batch'), 'size', TRAIN_DEFAULTS.batch),
     optimizer: {
       name: optimizerName,
-      lr: num(optimizer, 'lr', num(get('lr'), 'rate', DEFAULT_LR[optimizerName])),
-      momentum: num(optimizer, 'momentum', optimizerName === 'sgd' ? 0 : 0.9),
+      lr: num(optimizer, 'lr', num(get('lr'), 'rate', TRAIN_DEFAULTS.learningRate[optimizerName])),
+      momentum: num(optimizer, 'momentum', TRAIN_DEFAULTS.momentum[optimizerName]),
       nesterov: optimizer.nesterov === true,
       decay: num(optimizer, 'decay', 0),
-      beta1: num(optimizer, 'beta1', 0.9),
-      beta2: num(optimizer, 'beta2', 0.999),
+      beta1: num(optimizer, 'beta1', TRAIN_DEFAULTS.beta1),
+      beta2: num(optimizer, 'beta2', TRAIN_DEFAULTS.beta2),
     },
     loss: { name: 'crossentropy', labelSmoothing: num(get('loss'), 'smoothing', 0) },
-    validation: validation.none ? { kind: 'none' } : typeof validation.split === 'string' ? { kind: 'split', name: validation.split } : { kind: 'holdout', fraction: num(validation, 'fraction', 0.1) },
+    validation: validation.none ? { kind: 'none' } : typeof validation.split === 'string' ? { kind: 'split', name: validation.split } : { kind: 'holdout', fraction: num(validation, 'fraction', TRAIN_DEFAULTS.validationFraction) },
     augment: {
       flip: augment.flip === true, vflip: augment.vflip === true, crop: num(augment, 'crop', 0), rotate: num(augment, 'rotate', 0),
       zoom: num(augment, 'zoom', 0), shift: num(augment, 'shift', 0), shear: num(augment, 'shear', 0),
@@ -222,7 +227,7 @@ function toSpec(decl: TrainDecl, bound: Map<string, Attrs>, classWeights: TrainS
     classWeights,
     earlyStop: early && { patience: num(early, 'patience', 3), minDelta: num(early, 'mindelta', 0), monitor: (early.monitor as Monitor | undefined) ?? 'val_loss', restore: early.restore === true },
     reduceLr: reduce && { factor: num(reduce, 'factor', 0.1), patience: num(reduce, 'patience', 2), min: num(reduce, 'min', 0), monitor: (reduce.monitor as Monitor | undefined) ?? 'val_loss' },
-    checkpointMonitor: (get('checkpoint').monitor as Monitor | undefined) ?? 'val_loss',
+    checkpointMonitor: (get('checkpoint').monitor as Monitor | undefined) ?? TRAIN_DEFAULTS.checkpointMonitor,
     seed: bound.get('seed')?.value as number | undefined,
     limit: bound.get('limit')?.count as number | undefined,
     metrics: { top5: get('metrics').top5 === true },
