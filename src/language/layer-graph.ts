@@ -85,8 +85,3 @@ export function totals(graph: ModelGraph): ModelTotals {
     parameterBytes: (trainable + nonTrainable) * 4,
   };
 }
-
-/** PyTorch counts batchnorm statistics as buffers, not parameters: its figure is our trainable count. */
-export function torchStyleParameterCount(graph: ModelGraph): number {
-  return totals(graph).params.trainable;
-}

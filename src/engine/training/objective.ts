@@ -12,13 +12,6 @@ export interface ObjectiveOptions {
   weightDecay: number;
 }
 
-/** Per-batch sums, read back once per batch. */
-export interface BatchSums {
-  loss: number;
-  correct: number;
-  top5: number;
-}
-
 /** Cross-entropy of one output against integer labels, mean over the batch (weighted by class). */
 export function crossEntropy(output: tf.Tensor, kind: OutputKind, labels: tf.Tensor1D, options: ObjectiveOptions): tf.Scalar {
   const oneHot = tf.oneHot(labels, options.classCount).toFloat();

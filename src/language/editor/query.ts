@@ -1,6 +1,5 @@
 import type { GraphJson } from '../../protocol/graph';
 import type { Analysis } from '../passes/analyze';
-import type { Declaration } from '../ast';
 import type { LayerNode, ModelGraph } from '../layer-graph';
 import { lex, type Token } from '../passes/lexer';
 import { layerNames, layerType, rangeOf } from '../passes/summarize';
@@ -22,10 +21,6 @@ export function layersAt(analysis: Analysis, offset: number): LayersAt[] {
     found.push({ model, nodes: hits.filter((n) => n.span.end - n.span.start === narrowest) });
   }
   return found;
-}
-
-export function declarationAt(analysis: Analysis, offset: number): Declaration | undefined {
-  return analysis.document.declarations.find((d) => spanContains(d.span, offset));
 }
 
 /** What may be typed at an offset: what completion offers there. */

@@ -179,11 +179,6 @@ export function mapLayer(layer: KerasLayer): Mapped {
   }
 }
 
-/** The layer names a `freeze` or `until` may name, for completion and hints. */
-export function layerNamesOf(topology: KerasTopology): string[] {
-  return topology.layers.map((l) => l.name);
-}
-
 /** Parsed topologies by location, reused while the file's text is unchanged (re-analysis per keystroke). */
 const topologies = new Map<string, { text: string; topology: KerasTopology }>();
 
