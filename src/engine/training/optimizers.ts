@@ -13,16 +13,4 @@ export function makeOptimizer(spec: TrainSpec['optimizer']): tf.Optimizer {
   }
 }
 
-/**
- * Changes the learning rate in place, keeping the optimizer's moments: SGD and momentum cache
- * it as a tensor (setLearningRate), Adam and RMSprop read the field on every step.
- */
-export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const target = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
-  if (typeof target.setLearningRate === 'function') target.setLearningRate(lr);
-  else target.learningRate = lr;
-}
-
-export function learningRateOf(optimizer: tf.Optimizer): number {
-  return (optimizer as unknown as { learningRate: number }).learningRate;
-}
+export { learningRateOf, setLearningRate } from '../backends/tf-internals';

@@ -1,6 +1,7 @@
 import type { CompiledModel } from '../model/compile';
 import { hits, totalLoss, type ObjectiveOptions } from './objective';
 import { tf } from '../backends/tf';
+import { variableOf } from '../backends/tf-internals';
 
 /** What the trainer needs of a training step, in one thread or spread over several (parallel/). */
 export interface Stepper {
@@ -34,9 +35,8 @@ export class TrainingStep {
   private readonly inputShape: number[];
 
   constructor(private readonly compiled: CompiledModel, private readonly optimizer: tf.Optimizer, private readonly objective: ObjectiveOptions) {
-    const variable = (w: tf.LayerVariable) => (w as unknown as { val: tf.Variable }).val;
-    this.trainable = compiled.model.trainableWeights.map(variable);
-    this.kernels = compiled.model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map(variable);
+    this.trainable = compiled.model.trainableWeights.map(variableOf);
+    this.kernels = compiled.model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map(variableOf);
     this.inputShape = (compiled.model.inputs[0]!.shape as number[]).slice(1);
   }
 
