@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import fs from 'node:fs';
 import { analyze } from '../../src/language/passes/analyze';
 import { baseModelReader } from '../../src/engine/model/base-location';
-import { fetchBases, loadBaseWeights } from '../../src/engine/model/base-model';
+import { loadBaseWeights, loadModelWithBases } from '../../src/engine/model/base-model';
 import { loadCheckpointWeights } from '../../src/engine/model/checkpoint';
 import { compileModel, type CompiledModel } from '../../src/engine/model/compile';
 import { tf } from '../../src/engine/backends/tf';
@@ -181,8 +182,9 @@ test('a URL base is downloaded once into the cache, model.json last, and read of
     const cache = join(dir, 'cache');
     const before = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file, cache) });
     assert.match(before.diagnostics[0]!.message, /not downloaded yet/);
-    await fetchBases(file, undefined, undefined, cache);
-    await fetchBases(file, undefined, undefined, cache);
+    const loaded = await loadModelWithBases(file, undefined, { cacheDir: cache });
+    assert.equal(loaded.graph.name, 'Transfer');
+    await loadModelWithBases(file, undefined, { cacheDir: cache });
     assert.deepEqual(requests, ['/bases/tiny/model.json', '/bases/tiny/weights.bin'], 'the second call finds the cache');
     const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file, cache) });
     assert.deepEqual(analysis.diagnostics, []);
@@ -191,6 +193,24 @@ test('a URL base is downloaded once into the cache, model.json last, and read of
   } finally {
     server.close();
   }
+});
+
+test('a training run analyses its model file once when its base is at hand', async () => {
+  const { file, runs, dir } = setUp('epochs 1; batch 32; limit 64; validation none');
+  await saveBase(join(dir, 'base'));
+  // The engine reads the file through node:fs at call time, so counting its reads counts analyses.
+  const original = fs.readFileSync;
+  let reads = 0;
+  fs.readFileSync = ((path: Parameters<typeof original>[0], ...rest: unknown[]) => {
+    if (path === file) reads++;
+    return (original as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof original;
+  try {
+    await train({ file, runsDir: runs, onEvent: () => {} });
+  } finally {
+    fs.readFileSync = original;
+  }
+  assert.equal(reads, 1);
 });
 
 test('a run cancelled while fine-tuning resumes in the fine-tuning stage, with its optimizer', async () => {

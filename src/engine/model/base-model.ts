@@ -1,25 +1,50 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { analyze } from '../../language/passes/analyze';
 import type { ModelGraph } from '../../language/layer-graph';
 import { layerNames } from '../../language/passes/summarize';
-import { isBaseNode, isUrlSource } from '../../language/passes/pretrained';
-import { basesCacheDir, cachedModelJson } from './base-location';
+import { isBaseNode, isUrlSource, type ReadBaseModel } from '../../language/passes/pretrained';
+import { baseModelReader, basesCacheDir, cachedModelJson } from './base-location';
 import { tfLayerName, type CompiledModel } from './compile';
 import { downloadFile, type ProgressCallback } from '../data/download';
-import { ModelFileError } from './model-file';
+import { loadModelFile, ModelFileError, type LoadedModel } from './model-file';
 import { tf } from '../backends/tf';
 
 /** Pretrained bases' files: downloading URL bases, and loading weights layer by layer by Keras name. */
 
+export interface BaseDownloadOptions {
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+  cacheDir?: string;
+}
+
 /**
- * Downloads the model.json and weight files of every URL base a model file names that is not
- * in the cache yet, so that the analysis and the weights can be read offline afterwards.
+ * The model file loaded for training, with the URL bases it names downloaded into the cache
+ * first where they are not there yet: one analysis when every base is at hand (the usual
+ * case), and a second only after a download.
  */
-export async function fetchBases(modelFile: string, onProgress?: ProgressCallback, signal?: AbortSignal, cacheDir = basesCacheDir()): Promise<void> {
-  const urls: string[] = [];
-  analyze(readFileSync(modelFile, 'utf8'), { readBaseModel: (source) => (isUrlSource(source) && urls.push(source), { error: 'listing' }) });
-  for (const url of new Set(urls)) {
+export async function loadModelWithBases(file: string, modelName: string | undefined, options: BaseDownloadOptions = {}): Promise<LoadedModel> {
+  const cacheDir = options.cacheDir ?? basesCacheDir();
+  const reader = baseModelReader(file, cacheDir);
+  const missing = new Set<string>();
+  const noting: ReadBaseModel = (source) => {
+    if (isUrlSource(source) && !existsSync(cachedModelJson(source, cacheDir))) missing.add(source);
+    return reader(source);
+  };
+  try {
+    return loadModelFile(file, modelName, noting);
+  } catch (error) {
+    if (missing.size === 0 || !(error instanceof ModelFileError)) throw error;
+  }
+  await downloadBases([...missing], cacheDir, options);
+  return loadModelFile(file, modelName, reader);
+}
+
+/**
+ * Downloads the model.json and weight files of URL bases into the cache, so that the analysis
+ * and the weights can be read offline afterwards.
+ */
+async function downloadBases(urls: string[], cacheDir: string, { onProgress, signal }: BaseDownloadOptions): Promise<void> {
+  for (const url of urls) {
     const target = cachedModelJson(url, cacheDir);
     if (existsSync(target)) continue;
     const folder = dirname(target);

@@ -6,11 +6,11 @@ import type { BackendName, CancelledEvent, DoneEvent, EngineEvent, EpochMetrics 
 import { augmentBatch, augments } from './augment';
 import { selectBackend } from '../backends/select-backend';
 import { loadCheckpointWeights, loadOptimizerState, loadTrainingState, saveCheckpoint, type TrainingState } from '../model/checkpoint';
-import { fetchBases, loadBaseWeights } from '../model/base-model';
+import { loadBaseWeights, loadModelWithBases } from '../model/base-model';
 import { applyTrainability, compileModel, type CompiledModel } from '../model/compile';
 import { seededRandom } from '../data/random';
 import { evaluateSplit } from '../evaluation/predict-split';
-import { loadModelFile, ModelFileError } from '../model/model-file';
+import { ModelFileError } from '../model/model-file';
 import { openTrainingData, type TrainingData } from '../data/training-data';
 import type { ObjectiveOptions } from './objective';
 import { ParallelStep } from '../parallel/parallel-step';
@@ -51,8 +51,7 @@ export interface TrainOptions {
 
 /** Trains a model file's model as its train section says; resolves with the final event. */
 export async function train(options: TrainOptions): Promise<DoneEvent | CancelledEvent> {
-  await fetchBases(options.file, options.onDownload, options.signal);
-  const { graph, spec: written } = loadModelFile(options.file, options.model);
+  const { graph, spec: written } = await loadModelWithBases(options.file, options.model, { onProgress: options.onDownload, signal: options.signal });
   const spec: TrainSpec = {
     ...written,
     epochs: options.epochs ?? written.epochs,
