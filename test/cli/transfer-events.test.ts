@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { LineSplitter, readEngineLine } from '../../src/extension/jobs/engine-ev
 import { RunProgress } from '../../src/extension/jobs/run-progress';
 import { replayRun } from '../../src/extension/runs/run-replay';
 import type { EngineEvent } from '../../src/protocol/engine';
-import { saveBase } from '../fixtures/tiny-base';
+import { saveBase, writeTransferModel } from '../fixtures/tiny-base';
 
 // The built CLI, as the job manager runs it, on a two-stage transfer run; its stdout read by
 // the extension's own reader, in uneven chunks as a pipe delivers them.
@@ -18,23 +18,7 @@ const cli = join(root, 'bin', 'convlab.js');
 test('every line a real two-stage transfer run prints is an event the extension reads: none dropped, stages included; its run folder replays the same events', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'convlab-transfer-events-'));
   await saveBase(join(dir, 'base'));
-  const file = join(dir, 'transfer.cnn');
-  writeFileSync(file, `model Transfer {
-  input 28x28x1
-  base: pretrained "base/model.json" until pool freeze all
-  flatten
-  out: dense 10 softmax
-}
-train Transfer {
-  data mnist
-  epochs 1
-  batch 32
-  limit 96
-  validation none
-  optimizer adam lr 0.01
-  finetune epochs 1 lr 0.001 unfreeze all
-}
-`);
+  const file = writeTransferModel(dir, 96, 'none');
   const result = spawnSync(process.execPath, [cli, 'train', file, '--json', '--runs-dir', join(dir, 'runs')], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
 

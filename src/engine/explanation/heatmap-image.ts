@@ -1,4 +1,5 @@
 import { PNG } from 'pngjs';
+import { upsample } from '../../protocol/heatmap';
 import { interpolateInferno } from './colormap';
 
 /**
@@ -15,9 +16,10 @@ export function gradCamPng(image: Float32Array, shape: readonly [number, number,
     lows[c] = Math.min(lows[c]!, image[i]!);
     highs[c] = Math.max(highs[c]!, image[i]!);
   }
+  const heats = upsample({ height: mapHeight, width: mapWidth, values: heatmap }, width, height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const heat = sample(heatmap, mapHeight, mapWidth, ((y + 0.5) * mapHeight) / height - 0.5, ((x + 0.5) * mapWidth) / width - 0.5);
+      const heat = heats[y * width + x]!;
       const [hr, hg, hb] = interpolateInferno(heat);
       const base = (y * width + x) * channels;
       const grey = (c: number) => {
@@ -33,17 +35,4 @@ export function gradCamPng(image: Float32Array, shape: readonly [number, number,
     }
   }
   return PNG.sync.write(png);
-}
-
-function sample(map: Float32Array, h: number, w: number, y: number, x: number): number {
-  const clamp = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
-  const y0 = clamp(Math.floor(y), h - 1);
-  const x0 = clamp(Math.floor(x), w - 1);
-  const y1 = clamp(y0 + 1, h - 1);
-  const x1 = clamp(x0 + 1, w - 1);
-  const fy = clamp(y - y0, 1);
-  const fx = clamp(x - x0, 1);
-  const top = map[y0 * w + x0]! * (1 - fx) + map[y0 * w + x1]! * fx;
-  const bottom = map[y1 * w + x0]! * (1 - fx) + map[y1 * w + x1]! * fx;
-  return top * (1 - fy) + bottom * fy;
 }

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { readEngineLine } from '../../../src/extension/jobs/engine-events';
 import type { EngineEvent } from '../../../src/protocol/engine';
 import type { InspectResult } from '../../../src/protocol/inspect';
-import { saveBase } from '../../fixtures/tiny-base';
+import { saveBase, writeTransferModel } from '../../fixtures/tiny-base';
 import { repoRoot } from './browser';
 
 const run = promisify(execFile);
@@ -54,23 +54,7 @@ export function engineEvents(stdout: string): EngineEvent[] {
 export async function trainTransfer(): Promise<{ runDir: string; events: EngineEvent[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'convlab-webview-transfer-'));
   await saveBase(join(dir, 'base'));
-  const file = join(dir, 'transfer.cnn');
-  writeFileSync(file, `model Transfer {
-  input 28x28x1
-  base: pretrained "base/model.json" until pool freeze all
-  flatten
-  out: dense 10 softmax
-}
-train Transfer {
-  data mnist
-  epochs 1
-  batch 32
-  limit 320
-  validation 0.1
-  optimizer adam lr 0.01
-  finetune epochs 1 lr 0.001 unfreeze all
-}
-`);
+  const file = writeTransferModel(dir, 320, '0.1');
   const train = await run(process.execPath, [cli, 'train', file, '--json', '--runs-dir', join(dir, 'runs')], { maxBuffer: 64 << 20 });
   const events = engineEvents(train.stdout);
   const done = events.at(-1);
