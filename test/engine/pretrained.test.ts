@@ -15,7 +15,7 @@ import { tf } from '../../src/engine/backends/tf';
 import { train } from '../../src/engine/training/trainer';
 import { evaluateRun } from '../../src/engine/evaluation/run-evaluation';
 import type { EngineEvent, StageEvent } from '../../src/protocol/engine';
-import { saveBase } from '../fixtures/tiny-base';
+import { saveBase, transferModelText } from '../fixtures/tiny-base';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -23,17 +23,7 @@ before(async () => {
   await tf.setBackend('cpu');
 });
 
-const MODEL = (train: string) => `model Transfer {
-  input 28x28x1
-  base: pretrained "base/model.json" until pool freeze all
-  flatten
-  out: dense 10 softmax
-}
-train Transfer {
-  data mnist
-  ${train.split(';').join('\n  ')}
-}
-`;
+const MODEL = transferModelText;
 
 /** The base as TensorFlow.js itself loads it: the reference our layers must agree with. */
 async function loadOriginal(dir: string): Promise<tf.LayersModel> {
