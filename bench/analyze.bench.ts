@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { baseModelReader } from '../src/engine/base-location';
-import { analyze, type AnalyzeOptions } from '../src/language/analyze';
+import { baseModelReader } from '../src/engine/model/base-location';
+import { analyze, type AnalyzeOptions } from '../src/language/passes/analyze';
 import { mutatedSample, tokenSoup } from '../test/language/fuzz';
 import { analyzerAt, bundledAnalyzer, type Analyze } from './analyzer-before';
 

@@ -13,12 +13,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze } from '../src/language/analyze';
-import type { ModelGraph } from '../src/language/graph';
+import { analyze } from '../src/language/passes/analyze';
+import type { ModelGraph } from '../src/language/layer-graph';
 import type { BackendName } from '../src/protocol/engine';
-import { selectBackend } from '../src/engine/backends';
-import { countTrainingStep } from '../src/engine/step-work';
-import { measureThroughput } from '../src/engine/throughput';
+import { selectBackend } from '../src/engine/backends/select-backend';
+import { measureThroughput } from '../src/engine/training/throughput';
+import { countTrainingStep } from '../src/engine/training/step-work';
 import { findPython } from './peer/pytorch';
 import { hasCuda, runPeer, type PeerCase, type PeerResult } from './peer/gpu-peer';
 

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { readImageMembers } from '../src/engine/data/image-archive';
 import { limitedPositions } from '../src/engine/data/split';
 import type { BackendName, EngineEvent } from '../src/protocol/engine';
-import { train } from '../src/engine/trainer';
+import { train } from '../src/engine/training/trainer';
 import { findPython } from './peer/pytorch';
 
 const { values } = parseArgs({

@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startPredictionService } from '../src/engine/service';
-import { train } from '../src/engine/trainer';
+import { startPredictionService } from '../src/engine/service/prediction-http';
+import { train } from '../src/engine/training/trainer';
 import { pngBytes } from '../test/fixtures/datasets';
 
 const { values } = parseArgs({ options: { run: { type: 'string' }, seconds: { type: 'string', default: '30' }, concurrency: { type: 'string', default: '8' } } });

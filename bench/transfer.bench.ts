@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { train } from '../src/engine/trainer';
+import { train } from '../src/engine/training/trainer';
 import type { EngineEvent, EpochEndEvent } from '../src/protocol/engine';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: join(__dirname, '..', '..', 'shared', 'data') }, workers: { type: 'string', default: '2' } } });

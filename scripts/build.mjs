@@ -23,6 +23,8 @@ const nodeBundles = [
   { entry: 'src/extension/main.ts', outfile: 'dist/extension.js', external: ['vscode'] },
   { entry: 'src/server/main.ts', outfile: 'dist/server.js', external: [] },
   { entry: 'src/cli/main.ts', outfile: 'dist/convlab.js', external: engineExternals },
+  // summary and help: no TensorFlow.js, so `convlab summary` starts as fast as Node (bench/cli.bench.ts).
+  { entry: 'src/cli/summary-main.ts', outfile: 'dist/convlab-summary.js', external: engineExternals },
   // Training replicas run in worker threads, which load their own script beside the CLI's.
   { entry: 'src/engine/parallel/worker.ts', outfile: 'dist/engine-worker.js', external: engineExternals },
 ].filter((b) => existsSync(b.entry));

@@ -1,4 +1,4 @@
-import type { Analysis } from '../language/analyze';
+import type { Analysis } from '../language/passes/analyze';
 
 /** `FILE:LINE:COL: error: message` (1-based, as compilers print them), then the hint. */
 export function formatDiagnostics(analysis: Analysis, file: string): string[] {

@@ -1,4 +1,4 @@
-import { evaluateRun, type EvaluateRunOptions } from '../engine/run-evaluation';
+import { evaluateRun, type EvaluateRunOptions } from '../engine/evaluation/run-evaluation';
 import type { EvaluationReport } from '../protocol/evaluation';
 import { table } from './format';
 

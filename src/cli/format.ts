@@ -1,7 +1,10 @@
 /** Number and table formatting for the terminal. */
 
+// One formatter for every call: toLocaleString builds a new one (and loads ICU data) each time.
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function thousands(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return GROUPED.format(Math.round(n));
 }
 
 /** 1.23 G, 45.6 M, 7.8 K: for multiply-adds. */

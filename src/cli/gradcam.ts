@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gradCam } from '../engine/gradcam';
-import { gradCamPng } from '../engine/gradcam-image';
-import { encode, loadExample, loadInspectable } from '../engine/inspect';
-import { readRunSummary } from '../engine/runs';
-import { tf } from '../engine/tf';
+import { gradCam } from '../engine/explanation/grad-cam';
+import { gradCamPng } from '../engine/explanation/heatmap-image';
+import { encode, loadExample, loadInspectable } from '../engine/explanation/feature-maps';
+import { readRunSummary } from '../engine/training/run-folder';
+import { tf } from '../engine/backends/tf';
 import type { GradCamResult } from '../protocol/gradcam';
 import type { EncodedArray, InspectRequest } from '../protocol/inspect';
 

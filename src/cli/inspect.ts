@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { decode, inspectLayer, loadInspectable } from '../engine/inspect';
-import { mapGridPng } from '../engine/map-grid';
+import { inspectLayer, loadInspectable } from '../engine/explanation/feature-maps';
+import { decodeFloat32 as decode } from '../protocol/encoded-array';
+import { mapGridPng } from '../engine/explanation/map-grid';
 import type { EncodedArray, InspectRequest } from '../protocol/inspect';
 
 /** `convlab inspect`: a layer's filters and feature maps, as JSON or as a short report. */

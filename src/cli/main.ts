@@ -3,61 +3,27 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 import { DatasetError } from '../engine/data/index';
-import { ModelFileError } from '../engine/model-file';
-import { BACKEND_NAMES, runTrain } from './train';
-import { runSummary } from './summary';
-import { runInspect } from './inspect';
-import { runEval } from './eval';
-import { runGradCam } from './gradcam';
-import { runServe } from './serve';
-import { serveEngine } from './serve-engine';
-import { runExport, runImportWeights } from './pytorch';
-import type { BackendName } from '../protocol/engine';
+import { ModelFileError } from '../engine/model/model-file';
+import { runCommandLine, type Command } from './command-line';
+import { LIGHT_COMMANDS, write } from './light-commands';
+import { BACKEND_NAMES, type BackendName } from '../protocol/engine';
 
-const USAGE = `convlab: explore, train and teach convolutional networks
 
-Usage:
-  convlab summary FILE [--model NAME] [--json]   layer table: shapes, parameters, multiply-adds
-  convlab train FILE [--model NAME] [--epochs N] [--batch N] [--limit N] [--seed N]
-                [--data-dir DIR] [--runs-dir DIR] [--backend NAME] [--native-dir DIR]
-                [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)] [--json]
-                                                  train a model as its train section says
-  convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
-                [--data-dir DIR] [--out MAPS.png] [--json]
-                                                  a layer's filters and feature maps; --out draws
-                                                  them as PNG grids (MAPS.png, MAPS-filters.png)
-  convlab gradcam FILE [--run DIR] [--image PATH | --sample N] [--layer NAME] [--class K]
-                [--out FILE.png] [--json]          Grad-CAM: where the model looked for a class
-  convlab eval RUN [--data DIR|NAME] [--data-dir DIR] [--critical CLASS]... [--backend NAME] [--json]
-                                                  a finished run on its test split: accuracy,
-                                                  confusion matrix, per-class scores, calibration
-  convlab serve RUN [--port N] [--token T] [--refer-below P] [--temperature T] [--data-dir DIR]
-                                                  prediction service on 127.0.0.1
-  convlab export FILE --to pytorch [--model NAME] [--out DIR] [--run DIR]
-                                                  the model as PyTorch code (DIR/NAME.py); with
-                                                  --run, its weights (.safetensors, and .pt with torch)
-  convlab import-weights FILE STATE_DICT [--model NAME] [--runs-dir DIR]
-                                                  a PyTorch state_dict (.safetensors, .pt, .pth)
-                                                  into a new run folder
-  convlab import-weights [FILE] --torchvision NAME [--model NAME] [--runs-dir DIR]
-                                                  torchvision's ImageNet weights (alexnet, vgg16,
-                                                  googlenet, resnet18, resnet50) into its sample
-  convlab serve-engine                            JSON-lines engine on stdio (for the extension)
-  convlab start                                   the main job: LeNet-5 on MNIST
-  convlab help                                    this text
 
-Model files use the .cnn language: see docs/language.md.`;
 
-type Command = (args: string[]) => Promise<number> | number;
-
-const write = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+// The commands that run a model load TensorFlow.js; they are imported when called, so that
+// `summary` and `help` start as fast as Node does (bench/cli.bench.ts measures it).
+const runTrain: typeof import('./train.js').runTrain = async (...args) => (await import('./train.js')).runTrain(...args);
+const runInspect: typeof import('./inspect.js').runInspect = async (...args) => (await import('./inspect.js')).runInspect(...args);
+const runEval: typeof import('./eval.js').runEval = async (...args) => (await import('./eval.js')).runEval(...args);
+const runGradCam: typeof import('./gradcam.js').runGradCam = async (...args) => (await import('./gradcam.js')).runGradCam(...args);
+const runServe: typeof import('./serve.js').runServe = async (...args) => (await import('./serve.js')).runServe(...args);
+const serveEngine: typeof import('./serve-engine.js').serveEngine = async () => (await import('./serve-engine.js')).serveEngine();
+const runExport: typeof import('./pytorch.js').runExport = async (...args) => (await import('./pytorch.js')).runExport(...args);
+const runImportWeights: typeof import('./pytorch.js').runImportWeights = async (...args) => (await import('./pytorch.js')).runImportWeights(...args);
 
 const commands: Record<string, Command> = {
-  summary(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean' } } });
-    if (positionals.length !== 1) throw new CliError('usage: convlab summary FILE [--model NAME] [--json]');
-    return runSummary(positionals[0]!, { model: values.model, json: values.json }, write);
-  },
+  ...LIGHT_COMMANDS,
   train(args) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
@@ -145,10 +111,6 @@ const commands: Record<string, Command> = {
   start() {
     return runTrain({ file: samplePath('lenet5.cnn'), workers: defaultWorkers() });
   },
-  help() {
-    write(USAGE);
-    return 0;
-  },
 };
 
 /**
@@ -172,38 +134,4 @@ function samplePath(name: string): string {
   return join(__dirname, '..', 'samples', name);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [name = 'help', ...rest] = argv;
-  if (name === '--help' || name === '-h') return commands.help!([]);
-  const command = commands[name];
-  if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`);
-  // `convlab inspect --help`: that command's lines of the usage, before its options are parsed.
-  if (rest.includes('--help') || rest.includes('-h')) {
-    write(usageOf(name));
-    return 0;
-  }
-  return command(rest);
-}
-
-/** A command's entry in USAGE: its line and the indented lines that continue it. */
-function usageOf(name: string): string {
-  const lines = USAGE.split('\n');
-  const start = lines.findIndex((line) => line.startsWith(`  convlab ${name}`));
-  if (start < 0) return USAGE;
-  const end = lines.findIndex((line, i) => i > start && !/^ {4,}\S/.test(line));
-  return `Usage:\n${lines.slice(start, end < 0 ? undefined : end).join('\n')}\n\nconvlab help lists every command.`;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliError || error instanceof ModelFileError || error instanceof DatasetError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`convlab: ${error.message}\n`);
-    } else {
-      process.stderr.write(`convlab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    }
-    process.exitCode = 1;
-  },
-);
+runCommandLine(commands, process.argv.slice(2), (error) => error instanceof ModelFileError || error instanceof DatasetError);

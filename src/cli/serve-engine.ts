@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { statSync } from 'node:fs';
-import { inspectLayer, loadInspectable, type InspectableModel } from '../engine/inspect';
-import type { EngineReply, EngineRequest } from '../protocol/inspect';
+import { inspectLayer, loadInspectable, type InspectableModel } from '../engine/explanation/feature-maps';
+import { EngineRequestSchema, type EngineReply } from '../protocol/inspect';
+import { excerpt, parseMessage } from '../protocol/validate';
 
 /**
  * `convlab serve-engine`: a long-lived engine for the extension. Requests and replies are JSON
@@ -13,42 +14,72 @@ export async function serveEngine(): Promise<number> {
   const reply = (message: EngineReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
   const lines = createInterface({ input: process.stdin });
   let queue = Promise.resolve();
+  let lineNumber = 0;
   for await (const line of lines) {
+    lineNumber++;
     if (line.trim() === '') continue;
-    let request: EngineRequest;
-    try {
-      request = JSON.parse(line) as EngineRequest;
-    } catch {
-      reply({ id: -1, error: { message: `not a JSON request: ${line.slice(0, 80)}` } });
+    const checked = parseMessage(EngineRequestSchema, line);
+    if (!checked.ok) {
+      // The id, when the line has a readable one, lets the client fail that request at once.
+      const message = `serve-engine: stdin line ${lineNumber} is not a request (src/protocol/inspect.ts): ${checked.error}: ${excerpt(line)}`;
+      process.stderr.write(`${message}\n`);
+      reply({ id: idOf(line), error: { message } });
       continue;
     }
+    const request = checked.value;
     if (request.method === 'shutdown') break;
+    const params = request.params;
     // One request at a time: TensorFlow.js work is synchronous, and order keeps replies simple.
     queue = queue.then(async () => {
-      const params = request.method === 'inspect' ? request.params : undefined;
-      const key = params ? `${params.file}\u0000${params.model ?? ''}\u0000${params.run ?? ''}` : '';
+      const key = `${params.file}\u0000${params.model ?? ''}\u0000${params.run ?? ''}`;
+      const stamp = stampOf(params.file, params.run);
+      let entry = cache.get(key);
+      if (!entry || entry.stamp !== stamp) {
+        if (entry) disposeWhenLoaded(entry.model);
+        entry = { stamp, model: loadInspectable(params) };
+        cache.set(key, entry);
+      }
+      let model: InspectableModel;
       try {
-        if (!params) throw new Error(`unknown method '${(request as { method: string }).method}'`);
-        const stamp = stampOf(params.file, params.run);
-        let entry = cache.get(key);
-        if (!entry || entry.stamp !== stamp) {
-          entry?.model.then((m) => m.compiled.model.dispose(), () => {});
-          entry = { stamp, model: loadInspectable(params) };
-          cache.set(key, entry);
-        }
-        reply({ id: request.id, result: await inspectLayer(await entry.model, params) });
+        model = await entry.model;
       } catch (error) {
         // A model that failed to load is not kept: the next request tries again.
         cache.delete(key);
-        reply({ id: request.id, error: { message: error instanceof Error ? error.message : String(error) } });
+        reply({ id: request.id, error: { message: messageOf(error) } });
+        return;
+      }
+      try {
+        reply({ id: request.id, result: await inspectLayer(model, params) });
+      } catch (error) {
+        // A bad layer name or image is this request's problem: the loaded model stays cached.
+        reply({ id: request.id, error: { message: messageOf(error) } });
       }
     });
   }
   await queue;
+  for (const entry of cache.values()) disposeWhenLoaded(entry.model);
   // A shutdown request ends the loop while stdin is still open; let go of it so the process exits.
   lines.close();
   process.stdin.destroy();
   return 0;
+}
+
+function disposeWhenLoaded(model: Promise<InspectableModel>): void {
+  model.then((m) => m.compiled.model.dispose(), () => {});
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A request's id read leniently from a line that failed its check; -1 when there is none. */
+function idOf(line: string): number {
+  try {
+    const id: unknown = (JSON.parse(line) as { id?: unknown }).id;
+    return typeof id === 'number' && Number.isInteger(id) ? id : -1;
+  } catch {
+    return -1;
+  }
 }
 
 function stampOf(file: string, run?: string): string {

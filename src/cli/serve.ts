@@ -1,5 +1,5 @@
-import { readRunSummary } from '../engine/runs';
-import { startPredictionService, type ServiceOptions } from '../engine/service';
+import { readRunSummary } from '../engine/training/run-folder';
+import { startPredictionService, type ServiceOptions } from '../engine/service/prediction-http';
 
 /** `convlab serve RUN`: the prediction service until Ctrl+C. */
 export async function runServe(run: string, options: Omit<ServiceOptions, 'run' | 'file'>, out: (text: string) => void): Promise<number> {

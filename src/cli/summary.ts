@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { analyze, hasErrors, type Analysis } from '../language/analyze';
-import { totals, type ModelGraph } from '../language/graph';
-import { formatShape } from '../language/ops';
-import { trainingStages } from '../language/stages';
-import { layerNames, layerType, summarize } from '../language/summary';
+import { analyze, hasErrors, type Analysis } from '../language/passes/analyze';
+import { totals, type ModelGraph } from '../language/layer-graph';
+import { formatShape } from '../language/passes/ops';
+import { trainingStages } from '../language/passes/stages';
+import { layerNames, layerType, summarize } from '../language/passes/summarize';
 import { formatDiagnostics } from './diagnostics';
 import { bytes, metric, table, thousands } from './format';
 import { CliError } from './errors';
-import { baseModelReader } from '../engine/base-location';
+import { baseModelReader } from '../engine/model/base-location';
 
 export interface SummaryOptions {
   model?: string;

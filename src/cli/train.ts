@@ -1,9 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import { createInterface } from 'node:readline';
-import type { BackendName, EngineEvent } from '../protocol/engine';
+import type { EngineEvent } from '../protocol/engine';
 import { DatasetError } from '../engine/data/index';
-import { ModelFileError } from '../engine/model-file';
-import { train, type TrainOptions } from '../engine/trainer';
+import { ModelFileError } from '../engine/model/model-file';
+import { train, type TrainOptions } from '../engine/training/trainer';
 import { bytes } from './format';
 
 export interface TrainCliOptions extends Omit<TrainOptions, 'onEvent' | 'signal' | 'onDownload'> {
@@ -173,4 +173,3 @@ function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;
 }
 
-export const BACKEND_NAMES: BackendName[] = ['cuda', 'webgpu', 'native', 'wasm', 'cpu'];

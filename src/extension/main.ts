@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { PredictionServices } from './commands/prediction-service';
+import { PredictionServices } from './commands/prediction-service-commands';
 import { registerCommands } from './commands/register';
 import { readSettings } from './config';
 import { serveEngineArguments } from './jobs/engine-command';

@@ -8,8 +8,9 @@ import type { BackendName } from '../protocol/engine';
 import { readSettings } from './config';
 import type { RunProgress } from './jobs/run-progress';
 import { CNN_LANGUAGE } from './lsp/client';
+import { COMMANDS } from '../protocol/commands';
 
-export const SHOW_RUNNING_DASHBOARD_COMMAND = 'convlab.showRunningDashboard';
+export const SHOW_RUNNING_DASHBOARD_COMMAND = COMMANDS.showRunningDashboard;
 
 export interface JobsSnapshot {
   running: RunProgress[];

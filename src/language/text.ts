@@ -62,7 +62,3 @@ export interface Span {
 export function spanContains(span: Span, offset: number): boolean {
   return offset >= span.start && offset <= span.end;
 }
-
-export function joinSpans(a: Span, b: Span): Span {
-  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}

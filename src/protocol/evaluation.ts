@@ -1,35 +1,37 @@
-import type { ReliabilityBinJson } from './calibration';
+import { z } from 'zod';
+import { ReliabilityBinSchema } from './calibration';
 
 /** `convlab eval RUN --json`: how a trained run does on its test split. */
-export interface EvaluationReport {
-  model: string;
-  runDir: string;
-  weights: string;
-  classes: string[];
-  examples: number;
+export const EvaluationReportSchema = z.object({
+  model: z.string(),
+  runDir: z.string(),
+  weights: z.string(),
+  classes: z.array(z.string()),
+  examples: z.number(),
   /** Where the evaluated examples came from: the run's test split, or `--data`. */
-  testData: string;
-  accuracy: number;
+  testData: z.string(),
+  accuracy: z.number(),
   /** confusion[true][predicted] */
-  confusion: number[][];
-  perClass: { name: string; precision: number; recall: number; f1: number; support: number }[];
+  confusion: z.array(z.array(z.number())),
+  perClass: z.array(z.object({ name: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
   /**
    * The classes marked critical (`critical NAME` in the train section, or `--critical`): the
    * ones whose misses cost most, such as PNEUMONIA in triage. Sensitivity is their recall.
    */
-  critical: { name: string; sensitivity: number; missed: number; support: number }[];
+  critical: z.array(z.object({ name: z.string(), sensitivity: z.number(), missed: z.number(), support: z.number() })),
   /** Temperature fitted on the validation split by NLL (1 when there is none), and its effect on the test split. */
-  calibration: {
-    temperature: number;
-    fittedOn: string;
+  calibration: z.object({
+    temperature: z.number(),
+    fittedOn: z.string(),
     /**
      * At temperature 1. `bins` are the same confidence bins before scaling, for the reliability
      * diagram's before/after bars; an engine that does not report them leaves them out.
      */
-    before: { nll: number; ece: number; bins?: ReliabilityBinJson[] };
-    after: { nll: number; ece: number };
-    bins: ReliabilityBinJson[];
-  };
+    before: z.object({ nll: z.number(), ece: z.number(), bins: z.array(ReliabilityBinSchema).optional() }),
+    after: z.object({ nll: z.number(), ece: z.number() }),
+    bins: z.array(ReliabilityBinSchema),
+  }),
   /** The most confident mistakes: test example index, true and predicted class, confidence. */
-  worst: { index: number; label: string; predicted: string; confidence: number; file?: string }[];
-}
+  worst: z.array(z.object({ index: z.number(), label: z.string(), predicted: z.string(), confidence: z.number(), file: z.string().optional() })),
+});
+export type EvaluationReport = z.infer<typeof EvaluationReportSchema>;

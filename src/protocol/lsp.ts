@@ -1,8 +1,10 @@
 /**
  * ConvLab's custom LSP messages, declared once for the client (src/extension) and the server
  * (src/server), as rust-analyzer's lsp_ext and vscode-eslint's shared protocol do.
- * Only method names and parameter/result types live here, so this module imports nothing.
+ * Method names, parameter/result types and the RequestType objects of the LSP wire protocol
+ * (vscode-languageserver-protocol, which client and server share; not VS Code's API).
  */
+import { RequestType } from 'vscode-languageserver-protocol';
 import type { GraphJson } from './graph';
 import type { JsonRange, SummaryJson } from './summary';
 
@@ -58,13 +60,25 @@ export interface ModelCommandArgs {
   range?: JsonRange;
 }
 
-/** Command identifiers, shared by the server's code lenses and the client's registrations. */
-export const COMMANDS = {
-  train: 'convlab.train',
-  stopTraining: 'convlab.stopTraining',
-  showArchitecture: 'convlab.showArchitecture',
-  showFeatureMaps: 'convlab.showFeatureMaps',
-  showSummary: 'convlab.showSummary',
-  openAsPytorch: 'convlab.openAsPytorch',
-  openRun: 'convlab.openRun',
-} as const;
+/**
+ * What the client tells the server when it starts it (`initializationOptions`). In an untrusted
+ * workspace (VS Code's Restricted Mode) the server reaches no network: a `pretrained` URL is
+ * not fetched. A client that says nothing is trusted: outside VS Code there is no such mode.
+ */
+export interface ServerInitializationOptions {
+  workspaceTrusted?: boolean;
+}
+
+/** `convlab/workspaceTrusted`: the user trusted the workspace; URLs may now be fetched. */
+export const WORKSPACE_TRUSTED_NOTIFICATION = 'convlab/workspaceTrusted';
+
+export { COMMANDS } from './commands';
+
+/**
+ * The custom requests as typed RequestType objects, built once for both sides: the client sends
+ * them, the server answers them, and a renamed field breaks the build on both.
+ */
+export const ModelGraphRequest = new RequestType<ModelGraphParams, ModelGraphResult, void>(MODEL_GRAPH_METHOD);
+export const SummaryRequest = new RequestType<SummaryParams, SummaryResult, void>(SUMMARY_METHOD);
+export const ModelAtRequest = new RequestType<ModelAtParams, ModelAtResult, void>(MODEL_AT_METHOD);
+export const PytorchRequest = new RequestType<PytorchParams, PytorchResult, void>(PYTORCH_METHOD);

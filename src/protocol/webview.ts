@@ -1,19 +1,23 @@
 /**
  * Messages between the extension host and each webview, typed per view as GitLens does:
  * host → view are notifications, view → host are commands. Both sides import these types;
- * webviews never see anything else of the host.
+ * webviews never see anything else of the host. What a view sends is declared as a schema,
+ * because the host checks it where it arrives (ViewConnection): a view is a web page.
  */
+import { z } from 'zod';
 import type { EngineEvent } from './engine';
 import type { EvaluationReport } from './evaluation';
 import type { GradCamResult } from './gradcam';
 import type { GraphJson } from './graph';
 import type { InspectResult } from './inspect';
-import type { JsonRange } from './summary';
 
 /** Every view says it is ready before the host sends it anything. */
-export interface ReadyMessage {
-  type: 'ready';
-}
+export const ReadyMessageSchema = z.object({ type: z.literal('ready') });
+export type ReadyMessage = z.infer<typeof ReadyMessageSchema>;
+
+const JsonPositionSchema = z.object({ line: z.number().int().nonnegative(), character: z.number().int().nonnegative() });
+const JsonRangeSchema = z.object({ start: JsonPositionSchema, end: JsonPositionSchema });
+const exampleIndex = z.number().int().nonnegative();
 
 // ---- architecture diagram ------------------------------------------------------------------
 
@@ -22,10 +26,13 @@ export type ArchitectureToView =
   /** Node ids made by the statement under the editor's cursor. */
   | { type: 'highlight'; nodeIds: number[] };
 
-export type ArchitectureFromView =
-  | ReadyMessage
-  | { type: 'reveal'; range: JsonRange }
-  | { type: 'export'; format: 'svg' | 'png'; /** SVG text, or a PNG data URL. */ data: string };
+export const ArchitectureFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
+  z.object({ type: z.literal('reveal'), range: JsonRangeSchema }),
+  /** `data`: SVG text, or a PNG data URL. */
+  z.object({ type: z.literal('export'), format: z.enum(['svg', 'png']), data: z.string() }),
+]);
+export type ArchitectureFromView = z.infer<typeof ArchitectureFromViewSchema>;
 
 export interface ArchitectureState {
   uri: string;
@@ -51,14 +58,16 @@ export type DashboardToView =
   /** Earlier runs to overlay. */
   | { type: 'overlay'; runs: RunHistory[] };
 
-export type DashboardFromView =
-  | ReadyMessage
-  | { type: 'openRun'; runDir: string }
-  | { type: 'cancel'; runDir: string }
+export const DashboardFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
+  z.object({ type: z.literal('openRun'), runDir: z.string() }),
+  z.object({ type: z.literal('cancel'), runDir: z.string() }),
   /** A finished run: its confusion matrix, per-class scores and calibration, in the evaluation view. */
-  | { type: 'evaluate'; runDir: string }
+  z.object({ type: z.literal('evaluate'), runDir: z.string() }),
   /** The curves for a report: the charts as SVG text or a PNG data URL, or the epochs as CSV. */
-  | { type: 'export'; runDir: string; format: 'svg' | 'png' | 'csv'; data: string };
+  z.object({ type: z.literal('export'), runDir: z.string(), format: z.enum(['svg', 'png', 'csv']), data: z.string() }),
+]);
+export type DashboardFromView = z.infer<typeof DashboardFromViewSchema>;
 
 export interface DashboardState {
   runDir: string;
@@ -72,10 +81,12 @@ export type FeatureMapsToView =
   | { type: 'layers'; layers: string[]; current: string }
   | { type: 'error'; message: string };
 
-export type FeatureMapsFromView =
-  | ReadyMessage
-  | { type: 'request'; layer: string; sample?: number; image?: string }
-  | { type: 'pickImage' };
+export const FeatureMapsFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
+  z.object({ type: z.literal('request'), layer: z.string(), sample: exampleIndex.optional(), image: z.string().optional() }),
+  z.object({ type: z.literal('pickImage') }),
+]);
+export type FeatureMapsFromView = z.infer<typeof FeatureMapsFromViewSchema>;
 
 export interface FeatureMapsState {
   uri: string;
@@ -93,14 +104,16 @@ export type EvaluationToView =
   | { type: 'report'; report: EvaluationReport }
   | { type: 'error'; runDir: string; message: string };
 
-export type EvaluationFromView =
-  | ReadyMessage
+export const EvaluationFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
   /** Run the evaluation again (after more training, or after an error was fixed). */
-  | { type: 'evaluate' }
+  z.object({ type: z.literal('evaluate') }),
   /** Open the run's training dashboard. */
-  | { type: 'openRun' }
+  z.object({ type: z.literal('openRun') }),
   /** Grad-CAM of a test example (a mistake in the list) with this run's weights. */
-  | { type: 'explain'; sample: number };
+  z.object({ type: z.literal('explain'), sample: exampleIndex }),
+]);
+export type EvaluationFromView = z.infer<typeof EvaluationFromViewSchema>;
 
 export interface EvaluationState {
   runDir: string;
@@ -124,11 +137,16 @@ export type GradCamToView =
   | { type: 'result'; result: GradCamResult }
   | { type: 'error'; message: string };
 
-export type GradCamFromView =
-  | ReadyMessage
+export const GradCamFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
   /** Explain again with other choices; a field left out keeps the engine's default (last layer, predicted class). */
-  | { type: 'request'; layer?: string; classIndex?: number; sample?: number; image?: string }
-  | { type: 'pickImage' };
+  z.object({
+    type: z.literal('request'), layer: z.string().optional(), classIndex: z.number().int().nonnegative().optional(),
+    sample: exampleIndex.optional(), image: z.string().optional(),
+  }),
+  z.object({ type: z.literal('pickImage') }),
+]);
+export type GradCamFromView = z.infer<typeof GradCamFromViewSchema>;
 
 export interface GradCamState {
   uri: string;

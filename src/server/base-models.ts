@@ -1,8 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isUrlSource, type BaseModelText, type ReadBaseModel } from '../language/pretrained';
+import { isUrlSource, type BaseModelText, type ReadBaseModel } from '../language/passes/pretrained';
 const FETCH_TIMEOUT_MS = 30_000;
+
+/** Why a URL's base is not loaded in an untrusted workspace: the user sees it on the line. */
+export const RESTRICTED_MODE_REASON = 'not fetched in Restricted Mode: ConvLab reaches no network for an untrusted workspace (trust the workspace to load this base)';
 
 /**
  * The model.json files that `pretrained` lines name, as the language server reads them: files
@@ -13,6 +16,15 @@ export class BaseModelFiles {
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string }>();
   private readonly fetched = new Map<string, BaseModelText | 'pending'>();
   private readonly listeners: (() => void)[] = [];
+  /** Whether URLs may be fetched: false in an untrusted workspace, until it is trusted. */
+  private networkAllowed = true;
+
+  /** In Restricted Mode nothing is fetched; trusting the workspace fetches what is named. */
+  setWorkspaceTrusted(trusted: boolean): void {
+    if (trusted === this.networkAllowed) return;
+    this.networkAllowed = trusted;
+    if (trusted) for (const listener of this.listeners) listener();
+  }
 
   /** Called when a fetched base arrives, so that documents naming it are analysed again. */
   onDidFetch(listener: () => void): void {
@@ -39,6 +51,7 @@ export class BaseModelFiles {
   }
 
   private fromUrl(url: string): BaseModelText {
+    if (!this.networkAllowed) return { error: RESTRICTED_MODE_REASON };
     const known = this.fetched.get(url);
     if (known === 'pending') return { error: 'fetching its model.json…' };
     if (known) return known;

@@ -1,8 +1,8 @@
 import type { CodeLens, Command } from 'vscode-languageserver/node';
-import { hasErrors } from '../language/analyze';
-import { totals } from '../language/graph';
-import { formatCount, hasFilters } from '../language/instances';
-import { layerNames } from '../language/summary';
+import { hasErrors } from '../language/passes/analyze';
+import { totals } from '../language/layer-graph';
+import { formatCount, hasFilters } from '../language/editor/instances';
+import { layerNames } from '../language/passes/summarize';
 import { COMMANDS, type ModelCommandArgs } from '../protocol/lsp';
 import type { AnalyzedDocument } from './documents';
 

@@ -1,13 +1,13 @@
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Position } from 'vscode-languageserver/node';
-import type { Analysis } from '../language/analyze';
+import type { Analysis } from '../language/passes/analyze';
 import type { Declaration } from '../language/ast';
-import { usage } from '../language/bind';
-import { ACTIVATIONS, LAYER_BY_OP, LAYERS, STRUCTURE_KEYWORDS, type ParameterSpec, type WordsSpec } from '../language/layers';
-import { topologyOf, type ReadBaseModel } from '../language/pretrained';
-import type { KerasLayer } from '../language/keras-model';
-import { completionContext } from '../language/query';
-import { docComment, parameterText, signature } from '../language/symbols';
-import { SETTING_BY_KEY, SETTINGS } from '../language/train';
+import { usage } from '../language/passes/bind';
+import { ACTIVATIONS, LAYER_BY_OP, LAYERS, STRUCTURE_KEYWORDS, type ParameterSpec, type WordsSpec } from '../language/passes/layer-catalogue';
+import { topologyOf, type ReadBaseModel } from '../language/passes/pretrained';
+import type { KerasLayer } from '../language/passes/keras-model';
+import { completionContext } from '../language/editor/query';
+import { docComment, parameterText, signature } from '../language/editor/symbols';
+import { SETTING_BY_KEY, SETTINGS } from '../language/passes/train-spec';
 import type { AnalyzedDocument } from './documents';
 
 /** The datasets `data` knows by name; a hyphenated name must be quoted to stay one word. */

@@ -1,5 +1,5 @@
 import { DiagnosticSeverity, DiagnosticTag, type Connection, type Diagnostic } from 'vscode-languageserver/node';
-import type { Diagnostic as LanguageDiagnostic, Severity } from '../language/diagnostics';
+import type { Diagnostic as LanguageDiagnostic, Severity } from '../language/diagnostic-sink';
 import type { AnalyzedDocument, DocumentStore } from './documents';
 
 /** Quiet time after a keystroke before the problems are recomputed: typing a word publishes once. */

@@ -1,10 +1,10 @@
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { ModelDecl } from '../language/ast';
-import { totals } from '../language/graph';
-import { formatCount, ownInstances } from '../language/instances';
-import { formatShape } from '../language/ops';
-import { layerNames } from '../language/summary';
-import { signature } from '../language/symbols';
+import { totals } from '../language/layer-graph';
+import { formatCount, ownInstances } from '../language/editor/instances';
+import { formatShape } from '../language/passes/ops';
+import { layerNames } from '../language/passes/summarize';
+import { signature } from '../language/editor/symbols';
 import type { Span } from '../language/text';
 import type { AnalyzedDocument } from './documents';
 

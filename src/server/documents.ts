@@ -1,7 +1,7 @@
 import { TextDocuments, type Connection, type Position, type Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis } from '../language/analyze';
-import { statementSites, type StatementSite } from '../language/instances';
+import { analyze, type Analysis } from '../language/passes/analyze';
+import { statementSites, type StatementSite } from '../language/editor/instances';
 import type { Span } from '../language/text';
 import { fileURLToPath } from 'node:url';
 import { datasetClassCounter } from '../engine/data/class-count';

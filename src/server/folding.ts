@@ -1,5 +1,5 @@
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver/node';
-import { lex } from '../language/lexer';
+import { lex } from '../language/passes/lexer';
 import type { AnalyzedDocument } from './documents';
 
 /**

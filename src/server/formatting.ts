@@ -1,5 +1,5 @@
 import type { TextEdit } from 'vscode-languageserver/node';
-import { formatChanges } from '../language/format';
+import { formatChanges } from '../language/editor/format-source';
 import type { AnalyzedDocument } from './documents';
 
 /** The formatter's changes as edits: per line, so the cursor and folding survive formatting. */

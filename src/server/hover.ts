@@ -1,5 +1,5 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
-import { hoverAt } from '../language/hover';
+import { hoverAt } from '../language/editor/hover-text';
 import type { AnalyzedDocument } from './documents';
 
 export function hover(document: AnalyzedDocument, position: Position): Hover | null {

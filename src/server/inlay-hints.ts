@@ -1,6 +1,6 @@
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver/node';
-import { agreedShape, baseOf, formatCount, instanceParams, ownInstances } from '../language/instances';
-import { formatShape } from '../language/ops';
+import { agreedShape, baseOf, formatCount, instanceParams, ownInstances } from '../language/editor/instances';
+import { formatShape } from '../language/passes/ops';
 import type { AnalyzedDocument } from './documents';
 
 /**

@@ -2,7 +2,7 @@ import {
   DocumentHighlightKind, ErrorCodes, ResponseError, TextEdit,
   type DocumentHighlight, type Location, type Position, type Range, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { occurrences, renameProblem, symbolAt } from '../language/symbols';
+import { occurrences, renameProblem, symbolAt } from '../language/editor/symbols';
 import type { AnalyzedDocument } from './documents';
 
 /** Where a block, model or layer label under the cursor is declared. */

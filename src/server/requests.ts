@@ -1,27 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { LSPErrorCodes, RequestType, ResponseError, type Connection } from 'vscode-languageserver/node';
-import { hasErrors } from '../language/analyze';
-import { hasFilters } from '../language/instances';
-import { graphJson, layersAt } from '../language/query';
-import { layerNames, summarize } from '../language/summary';
+import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import { hasErrors } from '../language/passes/analyze';
+import { hasFilters } from '../language/editor/instances';
+import { graphJson, layersAt } from '../language/editor/query';
+import { layerNames, summarize } from '../language/passes/summarize';
 import { exportPytorch } from '../language/pytorch/export';
 import { PytorchExportError } from '../language/pytorch/state';
 import { imageFolderTrainExamples } from '../engine/data/class-count';
 import {
-  MODEL_AT_METHOD, MODEL_GRAPH_METHOD, PYTORCH_METHOD, SUMMARY_METHOD,
-  type ModelAtParams, type ModelAtResult, type ModelGraphParams, type ModelGraphResult, type PytorchParams, type PytorchResult, type SummaryParams, type SummaryResult,
+  ModelAtRequest, ModelGraphRequest, PytorchRequest, SummaryRequest, type ModelAtParams, type ModelAtResult, type ModelGraphResult, type PytorchResult, type SummaryResult,
 } from '../protocol/lsp';
 import type { AnalyzedDocument, DocumentStore } from './documents';
 
-/**
- * ConvLab's own requests, typed from the shared method names and parameter/result types in
- * src/protocol/lsp.ts. The client builds the same objects from the same constants, so a renamed
- * field breaks the build on both sides.
- */
-export const ModelGraphRequest = new RequestType<ModelGraphParams, ModelGraphResult, void>(MODEL_GRAPH_METHOD);
-export const SummaryRequest = new RequestType<SummaryParams, SummaryResult, void>(SUMMARY_METHOD);
-export const ModelAtRequest = new RequestType<ModelAtParams, ModelAtResult, void>(MODEL_AT_METHOD);
-export const PytorchRequest = new RequestType<PytorchParams, PytorchResult, void>(PYTORCH_METHOD);
 
 export function registerRequests(connection: Connection, store: DocumentStore): void {
   const open = (uri: string): AnalyzedDocument => {

@@ -13,6 +13,7 @@ import { definition, documentHighlights, prepareRename, references, rename } fro
 import { registerRequests } from './requests';
 import { clientSupport, SettingsCache, type ClientSupport } from './settings';
 import { signatureHelp } from './signature-help';
+import { WORKSPACE_TRUSTED_NOTIFICATION, type ServerInitializationOptions } from '../protocol/lsp';
 
 export interface ServerOptions {
   /** Quiet time after a change before diagnostics are published. */
@@ -34,6 +35,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialize((params): InitializeResult => {
     support = clientSupport(params.capabilities);
+    const options = params.initializationOptions as ServerInitializationOptions | undefined;
+    store.bases.setWorkspaceTrusted(options?.workspaceTrusted !== false);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -55,6 +58,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
   connection.onInitialized(() => settings.listen());
+  connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => store.bases.setWorkspaceTrusted(true));
 
   const diagnostics = new DiagnosticsPublisher(connection, store, options.diagnosticsDelayMs);
   connection.onShutdown(() => diagnostics.dispose());

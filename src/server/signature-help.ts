@@ -1,7 +1,7 @@
 import { MarkupKind, type Position, type SignatureHelp } from 'vscode-languageserver/node';
 import type { BlockDecl, ModelDecl } from '../language/ast';
-import { lex, type Token } from '../language/lexer';
-import { docComment, signature } from '../language/symbols';
+import { lex, type Token } from '../language/passes/lexer';
+import { docComment, signature } from '../language/editor/symbols';
 import type { AnalyzedDocument } from './documents';
 
 /**

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { gradCamPng } from '../../src/engine/gradcam-image';
+import { gradCamPng } from '../../src/engine/explanation/heatmap-image';
 import { readSafetensors } from '../../src/engine/pytorch/safetensors';
 import { torchPythonOrSkip } from '../engine/pytorch-harness';
 

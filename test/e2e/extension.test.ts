@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { saveBase, writeTransferModel } from '../fixtures/tiny-base';
 import { MissingPrerequisite } from './harness/code-server';
 import { prerequisites, Session, type Prerequisites } from './harness/session';
 import { platformTarget } from './harness/vsix';
@@ -230,6 +231,19 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     await workbench.screenshot('08-evaluation');
   });
 
+  test('a live transfer run shows the stage line on its dashboard: fine-tuning starts', async (t) => {
+    if (skipped(t)) return;
+    // A two-stage run on a small saved base: the engine's stage events reach the dashboard.
+    await saveBase(join(workspace, 'base'));
+    writeTransferModel(workspace, 96, 'none');
+    await workbench.openFile('transfer.cnn');
+    await workbench.codeLens('transfer.cnn', /^Train$/).click();
+    await workbench.notification(/Transfer trained: test accuracy/).waitFor({ timeout: 120_000 });
+    const dashboard = await workbench.webviewWithText(/fine-tuning starts/, 30_000);
+    await dashboard.getByText(/Stage 2 of 2/).first().waitFor({ timeout: 15_000 });
+    await workbench.screenshot('09-transfer-stages');
+  });
+
   test('Open as PyTorch shows LeNet-5 as an nn.Module in an editor beside the model', async (t) => {
     if (skipped(t)) return;
     await workbench.focusEditor(FILE);
@@ -239,7 +253,7 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     await code.waitFor({ timeout: 30_000 });
     // Monaco renders spaces as no-break spaces.
     assert.match((await code.innerText()).replace(/\u00a0/g, ' '), /from torch import nn/);
-    await workbench.screenshot('09-pytorch');
+    await workbench.screenshot('10-pytorch');
   });
 });
 

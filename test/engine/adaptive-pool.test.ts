@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { adaptiveBins } from '../../src/engine/adaptive-pool';
-import { compileModel } from '../../src/engine/compile';
-import { tf } from '../../src/engine/tf';
+import { analyze } from '../../src/language/passes/analyze';
+import { adaptiveBins } from '../../src/engine/model/adaptive-pool';
+import { compileModel } from '../../src/engine/model/compile';
+import { tf } from '../../src/engine/backends/tf';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { calibrationError, fitTemperature, negativeLogLikelihood, type LabelledLogits } from '../../src/engine/calibration';
+import { calibrationError, fitTemperature, negativeLogLikelihood, type LabelledLogits } from '../../src/engine/evaluation/temperature';
 import { seededRandom } from '../../src/engine/data/random';
 
 /**

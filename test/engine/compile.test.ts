@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { totals } from '../../src/language/graph';
-import { compileModel } from '../../src/engine/compile';
-import { tf } from '../../src/engine/tf';
+import { analyze } from '../../src/language/passes/analyze';
+import { totals } from '../../src/language/layer-graph';
+import { compileModel } from '../../src/engine/model/compile';
+import { tf } from '../../src/engine/backends/tf';
 
 const samples = ['lenet5', 'alexnet', 'vgg16', 'googlenet', 'resnet18', 'resnet50', 'resnet50-keras'];
 const count = (weights: tf.LayerVariable[]) => weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a! * b!, 1)!, 0);

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { confusionMatrix, perClassScores } from '../../src/engine/metrics';
-import { evaluateRun } from '../../src/engine/run-evaluation';
-import { train } from '../../src/engine/trainer';
+import { confusionMatrix, perClassScores } from '../../src/engine/evaluation/class-metrics';
+import { evaluateRun } from '../../src/engine/evaluation/run-evaluation';
+import { train } from '../../src/engine/training/trainer';
 import { pngBytes, writeFile } from '../fixtures/datasets';
 
 test('confusion matrix and per-class precision, recall and F1', () => {

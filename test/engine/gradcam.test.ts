@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { analyze } from '../../src/language/analyze';
-import { selectBackend } from '../../src/engine/backends';
-import { baseModelReader } from '../../src/engine/base-location';
-import { loadBaseWeights } from '../../src/engine/base-model';
-import { compileModel } from '../../src/engine/compile';
-import { gradCam } from '../../src/engine/gradcam';
-import { gradCamPng } from '../../src/engine/gradcam-image';
-import { tf } from '../../src/engine/tf';
+import { analyze } from '../../src/language/passes/analyze';
+import { selectBackend } from '../../src/engine/backends/select-backend';
+import { baseModelReader } from '../../src/engine/model/base-location';
+import { loadBaseWeights } from '../../src/engine/model/base-model';
+import { compileModel } from '../../src/engine/model/compile';
+import { gradCam } from '../../src/engine/explanation/grad-cam';
+import { gradCamPng } from '../../src/engine/explanation/heatmap-image';
+import { tf } from '../../src/engine/backends/tf';
 
 const sample = (name: string) => analyze(readFileSync(join(__dirname, '..', '..', 'samples', name), 'utf8'));
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decode, inspectLayer, loadInspectable } from '../../src/engine/inspect';
+import { inspectLayer, loadInspectable } from '../../src/engine/explanation/feature-maps';
+import { decodeFloat32 as decode } from '../../src/protocol/encoded-array';
 
 const lenet = join(__dirname, '..', '..', 'samples', 'lenet5.cnn');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EngineEvent, EpochEndEvent } from '../../src/protocol/engine';
-import { train } from '../../src/engine/trainer';
+import { train } from '../../src/engine/training/trainer';
 
 // Replica workers run the TypeScript source under tsx here (the CLI runs dist/engine-worker.js).
 function modelFile(body: string, settings: string): { file: string; runs: string } {

@@ -5,15 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { baseModelReader } from '../../src/engine/base-location';
-import { fetchBases, loadBaseWeights } from '../../src/engine/base-model';
-import { loadCheckpointWeights } from '../../src/engine/checkpoint';
-import { compileModel, type CompiledModel } from '../../src/engine/compile';
-import { tf } from '../../src/engine/tf';
-import { train } from '../../src/engine/trainer';
-import { evaluateRun } from '../../src/engine/run-evaluation';
+import fs from 'node:fs';
+import { analyze } from '../../src/language/passes/analyze';
+import { baseModelReader } from '../../src/engine/model/base-location';
+import { loadBaseWeights, loadModelWithBases } from '../../src/engine/model/base-model';
+import { loadCheckpointWeights } from '../../src/engine/model/checkpoint';
+import { compileModel, type CompiledModel } from '../../src/engine/model/compile';
+import { tf } from '../../src/engine/backends/tf';
+import { train } from '../../src/engine/training/trainer';
+import { evaluateRun } from '../../src/engine/evaluation/run-evaluation';
 import type { EngineEvent, StageEvent } from '../../src/protocol/engine';
+import { saveBase, transferModelText } from '../fixtures/tiny-base';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -21,45 +23,7 @@ before(async () => {
   await tf.setBackend('cpu');
 });
 
-/**
- * A small Keras-style base made and saved by TensorFlow.js itself, with batchnorm statistics far
- * from 0 and 1 so that inference and training mode give different outputs.
- */
-async function saveBase(dir: string): Promise<Record<string, Float32Array>> {
-  const input = tf.input({ shape: [28, 28, 1], name: 'pixels' });
-  let x = tf.layers.zeroPadding2d({ name: 'pad', padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: 'conv', filters: 6, kernelSize: 3, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ name: 'bn' }).apply(x) as tf.SymbolicTensor;
-  const relu = tf.layers.reLU({ name: 'relu', maxValue: 6 }).apply(x) as tf.SymbolicTensor;
-  const dw = tf.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, padding: 'same' }).apply(relu) as tf.SymbolicTensor;
-  const sum = tf.layers.add({ name: 'sum' }).apply([relu, dw]) as tf.SymbolicTensor;
-  const pool = tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }).apply(sum) as tf.SymbolicTensor;
-  const head = tf.layers.dense({ name: 'logits', units: 3 }).apply(tf.layers.flatten({ name: 'flat' }).apply(pool)) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: head, name: 'tinybase' });
-  const bn = model.getLayer('bn');
-  bn.setWeights([tf.fill([6], 1.5), tf.fill([6], 0.2), tf.fill([6], 0.3), tf.fill([6], 4)]);
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  const weights = Object.fromEntries(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
-  model.dispose();
-  return weights;
-}
-
-const MODEL = (train: string) => `model Transfer {
-  input 28x28x1
-  base: pretrained "base/model.json" until pool freeze all
-  flatten
-  out: dense 10 softmax
-}
-train Transfer {
-  data mnist
-  ${train.split(';').join('\n  ')}
-}
-`;
+const MODEL = transferModelText;
 
 /** The base as TensorFlow.js itself loads it: the reference our layers must agree with. */
 async function loadOriginal(dir: string): Promise<tf.LayersModel> {
@@ -208,8 +172,9 @@ test('a URL base is downloaded once into the cache, model.json last, and read of
     const cache = join(dir, 'cache');
     const before = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file, cache) });
     assert.match(before.diagnostics[0]!.message, /not downloaded yet/);
-    await fetchBases(file, undefined, undefined, cache);
-    await fetchBases(file, undefined, undefined, cache);
+    const loaded = await loadModelWithBases(file, undefined, { cacheDir: cache });
+    assert.equal(loaded.graph.name, 'Transfer');
+    await loadModelWithBases(file, undefined, { cacheDir: cache });
     assert.deepEqual(requests, ['/bases/tiny/model.json', '/bases/tiny/weights.bin'], 'the second call finds the cache');
     const analysis = analyze(readFileSync(file, 'utf8'), { readBaseModel: baseModelReader(file, cache) });
     assert.deepEqual(analysis.diagnostics, []);
@@ -218,6 +183,24 @@ test('a URL base is downloaded once into the cache, model.json last, and read of
   } finally {
     server.close();
   }
+});
+
+test('a training run analyses its model file once when its base is at hand', async () => {
+  const { file, runs, dir } = setUp('epochs 1; batch 32; limit 64; validation none');
+  await saveBase(join(dir, 'base'));
+  // The engine reads the file through node:fs at call time, so counting its reads counts analyses.
+  const original = fs.readFileSync;
+  let reads = 0;
+  fs.readFileSync = ((path: Parameters<typeof original>[0], ...rest: unknown[]) => {
+    if (path === file) reads++;
+    return (original as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof original;
+  try {
+    await train({ file, runsDir: runs, onEvent: () => {} });
+  } finally {
+    fs.readFileSync = original;
+  }
+  assert.equal(reads, 1);
 });
 
 test('a run cancelled while fine-tuning resumes in the fine-tuning stage, with its optimizer', async () => {

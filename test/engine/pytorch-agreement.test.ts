@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { selectBackend } from '../../src/engine/backends';
+import { selectBackend } from '../../src/engine/backends/select-backend';
 import { type AgreementCase, repoRoot, runAgreement, torchPythonOrSkip } from './pytorch-harness';
 
 /**

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../src/language/analyze';
-import type { ModelGraph } from '../../src/language/graph';
+import { analyze } from '../../src/language/passes/analyze';
+import type { ModelGraph } from '../../src/language/layer-graph';
 import { exportPytorch, type PytorchModule } from '../../src/language/pytorch/export';
 import type { StateTensor } from '../../src/language/pytorch/state';
-import { baseModelReader } from '../../src/engine/base-location';
+import { baseModelReader } from '../../src/engine/model/base-location';
 import { alignByOrder } from '../../src/engine/pytorch/align';
-import { compileModel } from '../../src/engine/compile';
+import { compileModel } from '../../src/engine/model/compile';
 import { findTorchPython, runConvlabTorch } from '../../src/engine/pytorch/python';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../../src/engine/pytorch/safetensors';
 import { checkStateDict, loadStateDict, stateDictOf } from '../../src/engine/pytorch/state-dict';
-import { tf } from '../../src/engine/tf';
+import { tf } from '../../src/engine/backends/tf';
 
 /** Shared by the PyTorch agreement tests: models, random weights, one Python batch, comparisons. */
 

@@ -4,14 +4,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
+import { analyze } from '../../src/language/passes/analyze';
 import { exportPytorch } from '../../src/language/pytorch/export';
 import { PytorchExportError } from '../../src/language/pytorch/state';
-import { loadInspectable } from '../../src/engine/inspect';
-import { ModelFileError } from '../../src/engine/model-file';
+import { loadInspectable } from '../../src/engine/explanation/feature-maps';
+import { ModelFileError } from '../../src/engine/model/model-file';
 import { exportToPytorch, importWeights } from '../../src/engine/pytorch/exchange';
 import { readSafetensors, writeSafetensors } from '../../src/engine/pytorch/safetensors';
-import { tf } from '../../src/engine/tf';
+import { tf } from '../../src/engine/backends/tf';
 import { randomState, torchPythonOrSkip } from './pytorch-harness';
 
 const MODEL = `# A small model for the weight exchange tests.

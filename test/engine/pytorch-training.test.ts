@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
+import { analyze } from '../../src/language/passes/analyze';
 import { exportPytorch } from '../../src/language/pytorch/export';
-import { compileModel } from '../../src/engine/compile';
-import { totalLoss } from '../../src/engine/objective';
-import { makeOptimizer } from '../../src/engine/optimizers';
+import { compileModel } from '../../src/engine/model/compile';
+import { totalLoss } from '../../src/engine/training/objective';
+import { makeOptimizer } from '../../src/engine/training/optimizers';
 import { runConvlabTorch } from '../../src/engine/pytorch/python';
 import { readSafetensors, writeSafetensors } from '../../src/engine/pytorch/safetensors';
 import { loadStateDict, stateDictOf } from '../../src/engine/pytorch/state-dict';
-import { tf } from '../../src/engine/tf';
+import { tf } from '../../src/engine/backends/tf';
 import { random, randomState, torchPythonOrSkip } from './pytorch-harness';
 
 /**

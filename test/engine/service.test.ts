@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startPredictionService, type PredictionService } from '../../src/engine/service';
-import { train } from '../../src/engine/trainer';
+import { startPredictionService, type PredictionService } from '../../src/engine/service/prediction-http';
+import { train } from '../../src/engine/training/trainer';
 import { pngBytes } from '../fixtures/datasets';
 
 // A real service on 127.0.0.1 over a model trained for a few seconds on real MNIST digits.

@@ -1,7 +1,7 @@
 // The WebGPU backend for tests, forced even on a software adapter (scripts/test.mjs points Dawn
 // at SwiftShader): outside CI a machine without it skips, in CI (CI=true) that is a failure.
 import type { TestContext } from 'node:test';
-import { selectBackend } from '../../src/engine/backends';
+import { selectBackend } from '../../src/engine/backends/select-backend';
 
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
 import { planFilterGrad } from '../../src/engine/kernels/webgpu/conv2d_backprop_filter';
 import { convGeometry } from '../../src/engine/kernels/geometry';
-import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer } from '../../src/engine/fused-optimizers';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer } from '../../src/engine/training/fused-optimizers';
 import { seededRandom } from '../../src/engine/data/random';
 import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, poolCases, poolInputs, relativeError, runRegistered, runStockCpu, TOLERANCE, type ConvCase } from './kernel-checks';
 import { useWebgpu } from './webgpu-backend';

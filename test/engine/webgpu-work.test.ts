@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { countTrainingStep } from '../../src/engine/step-work';
+import { analyze } from '../../src/language/passes/analyze';
+import { countTrainingStep } from '../../src/engine/training/step-work';
 import { useWebgpu } from './webgpu-backend';
 
 /**

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { selectBackend } from '../../src/engine/backends';
-import { compileModel } from '../../src/engine/compile';
-import { tf } from '../../src/engine/tf';
-import { describeAdapter, isSoftwareAdapter } from '../../src/engine/webgpu-adapter';
+import { analyze } from '../../src/language/passes/analyze';
+import { selectBackend } from '../../src/engine/backends/select-backend';
+import { compileModel } from '../../src/engine/model/compile';
+import { tf } from '../../src/engine/backends/tf';
+import { describeAdapter, isSoftwareAdapter } from '../../src/engine/backends/webgpu-adapter';
 import { useWebgpu } from './webgpu-backend';
 
 const lenet = analyze(readFileSync(join(__dirname, '..', '..', 'samples', 'lenet5.cnn'), 'utf8')).models[0]!;

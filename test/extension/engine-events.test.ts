@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyExit, LineSplitter, parseEngineEvent, TailBuffer } from '../../src/extension/jobs/engine-events';
+import { classifyExit, LineSplitter, readEngineLine, TailBuffer } from '../../src/extension/jobs/engine-events';
 import type { EngineEvent } from '../../src/protocol/engine';
 
 test('LineSplitter joins chunks split anywhere, including inside a CRLF', () => {
@@ -12,13 +12,22 @@ test('LineSplitter joins chunks split anywhere, including inside a CRLF', () => 
   assert.deepEqual(splitter.flush(), []);
 });
 
-test('parseEngineEvent: events by their type; anything else is not an event', () => {
-  assert.deepEqual(parseEngineEvent('{"type":"epochBegin","epoch":1,"epochs":5,"learningRate":0.001,"batches":94}'), { type: 'epochBegin', epoch: 1, epochs: 5, learningRate: 0.001, batches: 94 });
-  assert.equal(parseEngineEvent('Platform node has already been set.'), undefined);
-  assert.equal(parseEngineEvent('{"type":"unknown"}'), undefined);
-  assert.equal(parseEngineEvent('{"no":"type"}'), undefined);
-  assert.equal(parseEngineEvent('{torn'), undefined);
-  assert.equal(parseEngineEvent('[1,2]'), undefined);
+test('readEngineLine: events checked against their schema; text is text; a broken event says what and where', () => {
+  assert.deepEqual(readEngineLine('{"type":"epochBegin","epoch":1,"epochs":5,"learningRate":0.001,"batches":94}'), { kind: 'event', event: { type: 'epochBegin', epoch: 1, epochs: 5, learningRate: 0.001, batches: 94 } });
+  assert.deepEqual(readEngineLine('Platform node has already been set.'), { kind: 'text', line: 'Platform node has already been set.' });
+  assert.deepEqual(readEngineLine('[1,2]'), { kind: 'text', line: '[1,2]' });
+  const invalid = (line: string) => {
+    const read = readEngineLine(line);
+    assert.equal(read.kind, 'invalid', line);
+    return read.kind === 'invalid' ? read.error : '';
+  };
+  assert.match(invalid('{"type":"unknown"}'), /at type: /);
+  assert.match(invalid('{"no":"type"}'), /at type: /);
+  assert.match(invalid('{torn'), /not JSON/);
+  assert.match(invalid('{"type":"batch","epoch":1,"batch":2,"batches":3,"loss":"high","accuracy":0.5,"learningRate":0.1,"examplesPerSecond":9}'), /at loss: .*expected number/);
+  // JSON has no NaN: a diverged loss is written as null and read back as NaN.
+  const diverged = readEngineLine('{"type":"epochEnd","epoch":1,"epochs":1,"learningRate":0.1,"seconds":1,"examplesPerSecond":1,"loss":null,"accuracy":0.1}');
+  assert.ok(diverged.kind === 'event' && diverged.event.type === 'epochEnd' && Number.isNaN(diverged.event.loss));
 });
 
 test('TailBuffer keeps the last non-blank lines', () => {

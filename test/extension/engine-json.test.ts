@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { z } from 'zod';
 import { EngineCommandCancelled, EngineCommandError, engineMessage, lastJsonLine, runEngineJson } from '../../src/extension/jobs/engine-json';
 
 // Stands in for `convlab eval --json` / `convlab gradcam --json`: one JSON answer on stdout and
@@ -14,6 +15,8 @@ if (mode === 'answer') {
   process.stdout.write('a stray library line\\n');
   const big = 'x'.repeat(200000);
   setTimeout(() => process.stdout.write(JSON.stringify({ accuracy: 0.98, big }) + '\\n'), 20);
+} else if (mode === 'corrupted') {
+  process.stdout.write(JSON.stringify({ accuracy: 'high', big: '' }) + '\\n');
 } else if (mode === 'refused') {
   process.stderr.write('convlab: runs/LeNet5-1 has no summary.json: evaluate a run that finished training\\n');
   process.exitCode = 1;
@@ -27,6 +30,8 @@ if (mode === 'answer') {
 }
 `;
 
+const Answer = z.object({ accuracy: z.number(), big: z.string() });
+
 function launch(mode: string) {
   const dir = mkdtempSync(join(tmpdir(), 'convlab-fake-json-'));
   const script = join(dir, 'engine.js');
@@ -36,14 +41,22 @@ function launch(mode: string) {
 
 test('the JSON answer is read whole (a large one too), after stray lines; stderr goes to the log', async () => {
   const logs: string[] = [];
-  const answer = await runEngineJson<{ accuracy: number; big: string }>(launch('answer'), { onLog: (line) => logs.push(line) });
+  const answer = await runEngineJson(Answer, launch('answer'), { onLog: (line) => logs.push(line) });
   assert.equal(answer.accuracy, 0.98);
   assert.equal(answer.big.length, 200000);
   assert.deepEqual(logs, ['backend: wasm (no native bindings)']);
 });
 
+test('an answer that breaks its contract is an error that names the field, not a cast', async () => {
+  await assert.rejects(runEngineJson(Answer, launch('corrupted')), (error: unknown) => {
+    assert.ok(error instanceof EngineCommandError);
+    assert.match(error.message, /does not match its contract .*at accuracy: .*expected number/);
+    return true;
+  });
+});
+
 test('a refusal is the engine\'s own message, without its prefix', async () => {
-  await assert.rejects(runEngineJson(launch('refused')), (error: unknown) => {
+  await assert.rejects(runEngineJson(Answer, launch('refused')), (error: unknown) => {
     assert.ok(error instanceof EngineCommandError);
     assert.equal(error.message, 'runs/LeNet5-1 has no summary.json: evaluate a run that finished training');
     return true;
@@ -51,17 +64,17 @@ test('a refusal is the engine\'s own message, without its prefix', async () => {
 });
 
 test('a crash says how it ended, with the stderr tail; an answerless success is an error too', async () => {
-  await assert.rejects(runEngineJson(launch('crash')), /the engine exited with code 3:\nRangeError: Array buffer allocation failed/);
-  await assert.rejects(runEngineJson(launch('silent')), /finished without a JSON answer/);
-  await assert.rejects(runEngineJson({ ...launch('answer'), command: join(tmpdir(), 'no-such-node') }), /the engine could not start: spawn .*ENOENT/);
+  await assert.rejects(runEngineJson(Answer, launch('crash')), /the engine exited with code 3:\nRangeError: Array buffer allocation failed/);
+  await assert.rejects(runEngineJson(Answer, launch('silent')), /finished without a JSON answer/);
+  await assert.rejects(runEngineJson(Answer, { ...launch('answer'), command: join(tmpdir(), 'no-such-node') }), /the engine could not start: spawn .*ENOENT/);
 });
 
 test('aborting ends the process and rejects as cancelled', async () => {
   const controller = new AbortController();
-  const running = runEngineJson(launch('hang'), { signal: controller.signal });
+  const running = runEngineJson(Answer, launch('hang'), { signal: controller.signal });
   setTimeout(() => controller.abort(), 100);
   await assert.rejects(running, (error: unknown) => error instanceof EngineCommandCancelled);
-  await assert.rejects(runEngineJson(launch('hang'), { signal: AbortSignal.abort() }), EngineCommandCancelled);
+  await assert.rejects(runEngineJson(Answer, launch('hang'), { signal: AbortSignal.abort() }), EngineCommandCancelled);
 });
 
 test('engineMessage and lastJsonLine', () => {

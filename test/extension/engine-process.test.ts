@@ -13,7 +13,7 @@ const mode = process.argv[2];
 const say = (event) => process.stdout.write(JSON.stringify(event) + '\\n');
 say({ type: 'start', runDir: '/runs/M-1', model: 'M', file: 'm.cnn', params: { total: 1, trainable: 1, nonTrainable: 0 }, epochs: 1, batchSize: 8 });
 if (mode === 'done') {
-  process.stdout.write('a stray library line\\n{"type":"epochBegin","epoch":1,"epochs":1,');
+  process.stdout.write('a stray library line\\n{"type":"epochEnd","epoch":"one"}\\n{"type":"epochBegin","epoch":1,"epochs":1,');
   setTimeout(() => {
     process.stdout.write('"learningRate":0.1,"batches":2}\\n');
     say({ type: 'done', runDir: '/runs/M-1', testAccuracy: 0.9, testLoss: 0.3, trainingSeconds: 1, epochsRun: 1, stoppedEarly: false });
@@ -40,19 +40,23 @@ function launch(mode: string) {
   writeFileSync(script, FAKE_ENGINE);
   const events: EngineEvent[] = [];
   const logs: string[] = [];
+  const invalid: string[] = [];
   const engine = new EngineProcess({ command: process.execPath, args: [script, mode], cwd: dir, env: {} }, {
     onEvent: (event) => events.push(event),
     onLog: (line, stream) => logs.push(`${stream}: ${line}`),
+    onInvalid: (error) => invalid.push(error),
   });
-  return { engine, events, logs };
+  return { engine, events, logs, invalid };
 }
 
-test('events arrive typed, split chunks joined, stray lines logged; done with exit 0', async () => {
-  const { engine, events, logs } = launch('done');
+test('events arrive typed, split chunks joined, stray lines logged, a corrupted event reported where and why; done with exit 0', async () => {
+  const { engine, events, logs, invalid } = launch('done');
   const outcome = await engine.outcome;
   assert.equal(outcome.kind, 'done');
   assert.deepEqual(events.map((e) => e.type), ['start', 'epochBegin', 'done']);
   assert.deepEqual(logs, ['stdout: a stray library line']);
+  assert.equal(invalid.length, 1);
+  assert.match(invalid[0]!, /^engine stdout line 3: not an engine event .*at epoch: .*expected number/);
 });
 
 test('cancel writes the cancel line and the run ends cancelled with its checkpoint', async () => {
@@ -81,7 +85,7 @@ test('an error event is an error; an exit without a final event is a crash with 
 });
 
 test('a command that does not exist is a crash that says it could not start', async () => {
-  const engine = new EngineProcess({ command: join(tmpdir(), 'no-such-node'), args: [], cwd: tmpdir(), env: {} }, { onEvent: () => {}, onLog: () => {} });
+  const engine = new EngineProcess({ command: join(tmpdir(), 'no-such-node'), args: [], cwd: tmpdir(), env: {} }, { onEvent: () => {}, onLog: () => {}, onInvalid: () => {} });
   const outcome = await engine.outcome;
   assert.equal(outcome.kind, 'crashed');
   if (outcome.kind === 'crashed') assert.match(outcome.message, /could not start/);

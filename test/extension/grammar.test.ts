@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ACTIVATIONS, LAYERS } from '../../src/language/layers';
+import { ACTIVATIONS, LAYERS } from '../../src/language/passes/layer-catalogue';
 
 // The TextMate grammar's patterns also read as JavaScript regular expressions (they use nothing
 // Oniguruma-only), which lets this test tokenise a line the way VS Code colours it.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { graphJson } from '../../src/language/query';
+import { analyze } from '../../src/language/passes/analyze';
+import { graphJson } from '../../src/language/editor/query';
 import { nodesAtPosition } from '../../src/extension/panels/graph-highlight';
 import type { GraphJson } from '../../src/protocol/graph';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { COMMANDS } from '../../src/protocol/lsp';
+import { COMMAND_CATEGORY, COMMAND_TABLE } from '../../src/protocol/commands';
 import { BACKEND_SETTINGS } from '../../src/extension/jobs/engine-command';
 
 const root = join(__dirname, '..', '..');
@@ -11,7 +11,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   activationEvents: string[];
   capabilities: { untrustedWorkspaces: { supported: string | boolean } };
   contributes: {
-    commands: { command: string; title: string; category?: string }[];
+    commands: { command: string; title: string; category?: string; icon?: string }[];
     configuration: { properties: Record<string, { enum?: string[] }> };
     languages: { id: string; configuration: string; icon: { light: string } }[];
     walkthroughs: { steps: { media: { markdown: string }; completionEvents: string[] }[] }[];
@@ -19,17 +19,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   };
 };
 
-test('every command the server\'s code lenses call is contributed', () => {
-  const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
-  for (const command of Object.values(COMMANDS)) assert.ok(contributed.has(command), command);
+test('contributes.commands and the commands table in src/protocol/commands.ts are the same set, with the same titles and icons', () => {
+  const contributed = pkg.contributes.commands.map((c) => ({ id: c.command, title: c.title, category: c.category, icon: c.icon })).sort((a, b) => a.id.localeCompare(b.id));
+  const table = Object.values(COMMAND_TABLE).filter((c) => c.contributed)
+    .map((c) => ({ id: c.id, title: c.title, category: COMMAND_CATEGORY, icon: 'icon' in c ? c.icon : undefined }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  assert.deepEqual(contributed, table);
 });
 
-test('the evaluation, Grad-CAM and prediction-service commands are contributed under ConvLab, with their views activating the extension', () => {
-  const commands = new Map(pkg.contributes.commands.map((c) => [c.command, c]));
-  for (const id of ['convlab.evaluateRun', 'convlab.gradCam', 'convlab.startPredictionService', 'convlab.stopPredictionService']) {
-    assert.equal(commands.get(id)?.category, 'ConvLab', id);
-    assert.ok(commands.get(id)?.title, id);
-  }
+test('the views of evaluation and Grad-CAM activate the extension; the service settings exist', () => {
   for (const view of ['convlab.evaluation', 'convlab.gradCam']) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${view}`), view);
   assert.ok(pkg.contributes.configuration.properties['convlab.service.port']);
   assert.ok(pkg.contributes.configuration.properties['convlab.service.referBelow']);

@@ -17,7 +17,8 @@ function runFolder(runs: string, name: string, files: { metrics?: object[]; torn
   return dir;
 }
 
-// As the trainer writes them: an epochEnd event without its type, plus the tensor count.
+// As the trainer wrote them before metrics.jsonl kept events verbatim: an epochEnd event
+// without its type, plus the tensor count.
 const epoch = (n: number) => ({ epoch: n, epochs: 2, learningRate: 0.001, seconds: 1.5, examplesPerSecond: 400, loss: 1 / n, accuracy: 0.5 + n / 10, valLoss: 1.1 / n, valAccuracy: 0.45 + n / 10, tensors: 42 });
 
 test('a finished run replays as start, backend, its epochs and done', () => {
@@ -63,4 +64,34 @@ test('runs of a model, newest first; the newest with weights for feature maps', 
   assert.equal(latestTrainedRun(runs, 'LeNet5'), join(runs, 'LeNet5-20250101-120000-2'));
   assert.equal(latestTrainedRun(join(runs, 'missing'), 'LeNet5'), undefined);
   assert.equal(modelFromFolderName('ResNet-18x-20250101-120000'), 'ResNet-18x');
+});
+
+test('a run folder written before events were kept verbatim still opens (a folder the old engine wrote)', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'old-run-folder', 'Tiny-20261204-192743');
+  const problems: string[] = [];
+  const run = replayRun(dir, problems);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(run.events.map((e) => e.type), ['start', 'backend', 'epochEnd', 'epochEnd', 'done']);
+  const start = run.events[0]!;
+  assert.ok(start.type === 'start' && start.model === 'Tiny' && start.epochs === 2 && start.batchSize === 32);
+  const done = run.events.at(-1)!;
+  assert.ok(done.type === 'done' && done.testAccuracy === 0.1241 && done.bestEpoch === 2);
+});
+
+test('events kept verbatim replay as themselves, stage and batch events included; a broken line is reported by line', () => {
+  const runs = mkdtempSync(join(tmpdir(), 'convlab-runs-'));
+  const dir = join(runs, 'M-20250101-120000');
+  mkdirSync(dir);
+  const events = [
+    { type: 'start', runDir: dir, model: 'M', file: '/m.cnn', params: { total: 10, trainable: 4, nonTrainable: 6 }, epochs: 2, batchSize: 8 },
+    { type: 'stage', stage: 1, stages: 2, name: 'train', fromEpoch: 1, epochs: 1, learningRate: 0.01, params: { total: 10, trainable: 4, nonTrainable: 6 } },
+    { type: 'batch', epoch: 1, batch: 1, batches: 2, loss: 2, accuracy: 0.1, learningRate: 0.01, examplesPerSecond: 50 },
+    { type: 'stage', stage: 2, stages: 2, name: 'fine-tune', fromEpoch: 2, epochs: 1, learningRate: 0.001, params: { total: 10, trainable: 10, nonTrainable: 0 } },
+  ];
+  writeFileSync(join(dir, 'metrics.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n{"type":"batch","epoch":"x"}\n{"type":"epochEnd","ep`);
+  const problems: string[] = [];
+  assert.deepEqual(replayRun(dir, problems).events, events);
+  assert.equal(problems.length, 2);
+  assert.match(problems[0]!, /metrics\.jsonl:5: at epoch: /);
+  assert.match(problems[1]!, /metrics\.jsonl:6: not JSON/);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
+import { analyze } from '../../src/language/passes/analyze';
 
 const snippets = JSON.parse(readFileSync(join(__dirname, '..', '..', 'snippets', 'cnn.json'), 'utf8')) as Record<string, { prefix: string; body: string[] }>;
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { summarize } from '../../src/language/summary';
+import { analyze } from '../../src/language/passes/analyze';
+import { summarize } from '../../src/language/passes/summarize';
 import { summaryText } from '../../src/extension/panels/summary-table';
 
 const lenet = readFileSync(join(__dirname, '..', '..', 'samples', 'lenet5.cnn'), 'utf8');

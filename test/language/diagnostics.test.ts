@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
+import { analyze } from '../../src/language/passes/analyze';
 import { expectOnly, model, where } from './helpers';
 
 test('a kernel larger than its input names both sizes, with a hint', () => {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { withReference } from '../../scripts/docs';
-import { LAYERS } from '../../src/language/layers';
-import { SETTINGS } from '../../src/language/train';
+import { LAYERS } from '../../src/language/passes/layer-catalogue';
+import { SETTINGS } from '../../src/language/passes/train-spec';
 
 const path = join(__dirname, '..', '..', 'docs', 'language.md');
 

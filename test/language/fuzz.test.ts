@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { baseModelReader } from '../../src/engine/base-location';
-import { analyze } from '../../src/language/analyze';
+import { baseModelReader } from '../../src/engine/model/base-location';
+import { analyze } from '../../src/language/passes/analyze';
 import { mutatedSample, newConstructs, tokenSoup } from './fuzz';
 
 // The transfer samples' base, read as the engine reads it: mutations cut, garble and repeat its line.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { totals } from '../../src/language/graph';
-import { findLayerIndex, layerNames, legacyLayerNames } from '../../src/language/summary';
+import { analyze } from '../../src/language/passes/analyze';
+import { totals } from '../../src/language/layer-graph';
+import { findLayerIndex, layerNames, legacyLayerNames } from '../../src/language/passes/summarize';
 import { expectOnly, model, sample, where } from './helpers';
 
 // Each case is one that a writer of published architectures hit, writing from the docs alone.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { knownDatasetClasses } from '../../src/language/dataset-classes';
+import { analyze } from '../../src/language/passes/analyze';
+import { knownDatasetClasses } from '../../src/language/passes/dataset-classes';
 import { sample, where } from './helpers';
 
 const SAMPLES = ['alexnet.cnn', 'vgg16.cnn', 'googlenet.cnn', 'lenet5.cnn', 'resnet18.cnn', 'resnet50.cnn', 'resnet50-keras.cnn', 'transfer-ants-bees.cnn', 'xray-triage.cnn'];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, type Analysis } from '../../src/language/analyze';
-import type { Diagnostic } from '../../src/language/diagnostics';
+import { analyze, type Analysis } from '../../src/language/passes/analyze';
+import type { Diagnostic } from '../../src/language/diagnostic-sink';
 
 export const repoRoot = join(__dirname, '..', '..');
 

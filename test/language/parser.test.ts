@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lex } from '../../src/language/lexer';
-import { parse } from '../../src/language/parser';
+import { lex } from '../../src/language/passes/lexer';
+import { parse } from '../../src/language/passes/parser';
 import { LineIndex } from '../../src/language/text';
 import { expectOnly, model } from './helpers';
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze, type AnalyzeOptions } from '../../src/language/analyze';
-import { totals } from '../../src/language/graph';
-import { hoverAt } from '../../src/language/hover';
-import { statementSites } from '../../src/language/instances';
-import type { ReadBaseModel } from '../../src/language/pretrained';
-import { trainingStages } from '../../src/language/stages';
-import { summarize, trainExamples, trainingMacs } from '../../src/language/summary';
+import { analyze, type AnalyzeOptions } from '../../src/language/passes/analyze';
+import { totals } from '../../src/language/layer-graph';
+import { hoverAt } from '../../src/language/editor/hover-text';
+import { statementSites } from '../../src/language/editor/instances';
+import type { ReadBaseModel } from '../../src/language/passes/pretrained';
+import { trainingStages } from '../../src/language/passes/stages';
+import { summarize, trainExamples, trainingMacs } from '../../src/language/passes/summarize';
 import { repoRoot, sample, where } from './helpers';
 
 /** Reads bases as the engine does: paths relative to the samples folder. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { completionContext, graphJson, layersAt, type CompletionContext } from '../../src/language/query';
+import { analyze } from '../../src/language/passes/analyze';
+import { completionContext, graphJson, layersAt, type CompletionContext } from '../../src/language/editor/query';
 import { sample } from './helpers';
 
 /** "Text with a cursor, expected answer": `|` marks the cursor. */

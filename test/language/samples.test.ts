@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze } from '../../src/language/analyze';
-import { totals } from '../../src/language/graph';
+import { analyze } from '../../src/language/passes/analyze';
+import { totals } from '../../src/language/layer-graph';
 import { sample } from './helpers';
 
 function countsOf(file: string, model: string) {

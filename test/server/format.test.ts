@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentFormattingRequest } from 'vscode-languageserver/node';
-import { format } from '../../src/language/format';
+import { format } from '../../src/language/editor/format-source';
 import { repoRoot, sample, TestClient, tokenSequence } from './harness';
 
 /** Each sample scrambled: indentation, spacing and blank lines as a careless hand might leave them. */

@@ -7,7 +7,7 @@ import {
   RegistrationRequest, StreamMessageReader, StreamMessageWriter,
   type ClientCapabilities, type Position, type ProtocolConnection, type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
-import { lex } from '../../src/language/lexer';
+import { lex } from '../../src/language/passes/lexer';
 import { startServer } from '../../src/server/server';
 
 export const repoRoot = join(__dirname, '..', '..');
@@ -36,6 +36,8 @@ export interface ClientOptions {
   /** The `convlab` section the client answers workspace/configuration with. */
   settings?: unknown;
   diagnosticsDelayMs?: number;
+  /** What the client passes at initialize (`workspaceTrusted`). */
+  initializationOptions?: unknown;
 }
 
 /**
@@ -69,7 +71,7 @@ export class TestClient {
       client.inlayHintRefreshes++;
     });
     connection.listen();
-    await connection.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: options.capabilities ?? VSCODE_LIKE });
+    await connection.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: options.capabilities ?? VSCODE_LIKE, initializationOptions: options.initializationOptions });
     await connection.sendNotification(InitializedNotification.type, {});
     return client;
   }

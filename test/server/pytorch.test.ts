@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { PytorchRequest } from '../../src/server/requests';
+import { PytorchRequest } from '../../src/protocol/lsp';
 import { sample, TestClient } from './harness';
 
 let client: TestClient;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ModelAtRequest, ModelGraphRequest, SummaryRequest } from '../../src/server/requests';
+import { ModelAtRequest, ModelGraphRequest, SummaryRequest } from '../../src/protocol/lsp';
 import { positionAt, sample, TestClient } from './harness';
 
 let client: TestClient;

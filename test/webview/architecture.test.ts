@@ -102,7 +102,7 @@ test('ResNet-50: shortcuts dashed, stages collapse and expand, zoom kept across 
     assert.ok(!(await page.locator('.block').isVisible()) || !(await inViewport(page, '.block')));
     await view.deliver({ type: 'highlight', nodeIds: [inLayer2.id] });
     await page.waitForFunction(() => document.querySelector('.block.highlighted') !== null);
-    await page.waitForTimeout(350);
+    await settled(page);
     assert.ok(await inViewport(page, '.block'));
     await page.locator('.block').click();
     await view.renders(2);
@@ -113,7 +113,7 @@ test('ResNet-50: shortcuts dashed, stages collapse and expand, zoom kept across 
     await view.renders(3);
     assert.equal(await page.locator('.block').count(), 4);
     await page.locator('vscode-button', { hasText: 'Fit' }).click();
-    await page.waitForTimeout(350);
+    await settled(page);
     assert.ok(await inViewport(page, '.block[data-id="b:layer4"]'));
     await view.screenshot('architecture-resnet50-collapsed.png');
     assert.deepEqual(await view.problems(), []);
@@ -141,7 +141,7 @@ test('a pretrained base is one group of its Keras layers, folded at first and by
     assert.equal(await page.locator('.block').count(), 1);
     assert.equal(await page.locator('.node').count(), graph.nodes.length - graph.nodes.filter((n) => n.scope[0]?.label === 'features').length);
     await page.locator('vscode-button', { hasText: 'Fit' }).click();
-    await page.waitForTimeout(350);
+    await settled(page);
     await view.screenshot('architecture-transfer-collapsed.png');
     assert.deepEqual(await view.problems(), []);
   } finally {
@@ -161,7 +161,7 @@ test('GoogLeNet: four Inception branches join at each concat', async (t) => {
     for (const concat of concats) assert.equal(await view.page.locator(`path.edge[data-to="n${concat.id}"]`).count(), 4, concat.name);
     assert.equal(await view.page.locator('.group-title', { hasText: 'inception3a (inception)' }).count(), 1);
     await view.deliver({ type: 'highlight', nodeIds: [concats[0]!.id] });
-    await view.page.waitForTimeout(350);
+    await settled(view.page);
     await view.page.mouse.move(5, 795);
     await view.screenshot('architecture-googlenet.png');
     assert.deepEqual(await view.problems(), []);
@@ -201,3 +201,8 @@ test('export posts a standalone SVG and a PNG data URL', async (t) => {
     await view.close();
   }
 });
+
+/** Until the view's pan or zoom transition has ended (the viewport marks it with data-moving). */
+async function settled(page: import('playwright-core').Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('[data-moving]') === null);
+}

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { EncodedArray } from '../../src/protocol/inspect';
 import { cellFill, cellSize, matrixCells, MAX_CELL, MIN_CELL, rowShares } from '../../src/webview/evaluation/matrix';
 import { calibrationGap, reliabilityBars } from '../../src/webview/evaluation/reliability';
-import { displayScale, inputPixels, overlayPixels, sampleBilinear, upsample } from '../../src/webview/gradcam/overlay';
+import { displayScale, inputPixels, overlayPixels } from '../../src/webview/gradcam/overlay';
+import { sampleBilinear, upsample } from '../../src/protocol/heatmap';
 import { classNamesOf } from '../../src/webview/gradcam/probabilities';
 import { tableIndex } from '../../src/webview/shared/colour-table';
 

@@ -1,20 +1,22 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { DoneEvent, EngineEvent, StageEvent } from '../../src/protocol/engine';
+import { RunProgress } from '../../src/extension/jobs/run-progress';
+import type { DoneEvent, EngineEvent } from '../../src/protocol/engine';
 import type { DashboardFromView, FeatureMapsFromView, RunHistory } from '../../src/protocol/webview';
 import { formatPercent } from '../../src/webview/shared/format';
 import { browserAvailable, Harness, screenshotDir } from './harness/browser';
-import { trainLeNet, type TrainedLeNet } from './harness/training-run';
+import { trainLeNet, trainTransfer, type TrainedLeNet } from './harness/training-run';
 
 // The dashboard and the feature maps share one real training run, made by the CLI in set-up.
 const harness = new Harness();
 let lenet: TrainedLeNet;
 let earlier: TrainedLeNet;
+let transfer: { runDir: string; events: EngineEvent[] };
 before(async () => {
   mkdirSync(screenshotDir, { recursive: true });
   // A second, shorter run to overlay: 1,000 images for 3 epochs.
-  [lenet, earlier] = await Promise.all([trainLeNet(), trainLeNet({ epochs: 3, limit: 1000 })]);
+  [lenet, earlier, transfer] = await Promise.all([trainLeNet(), trainLeNet({ epochs: 3, limit: 1000 }), trainTransfer()]);
 });
 after(() => harness.close());
 
@@ -115,19 +117,18 @@ test('dashboard: live events one at a time, Cancel while running', async (t) => 
 
 test('dashboard: a two-stage transfer run marks where fine-tuning starts and shows the stage', async (t) => {
   if (!browserAvailable(t)) return;
-  // The real LeNet-5 events with the two stage events a run with finetune adds (counts made up).
-  const params = (trainable: number) => ({ trainable, nonTrainable: 61_706 - trainable, total: 61_706 });
-  const stage1: StageEvent = { type: 'stage', stage: 1, stages: 2, name: 'train', fromEpoch: 1, epochs: 1, learningRate: 0.001, params: params(850) };
-  const stage2: StageEvent = { type: 'stage', stage: 2, stages: 2, name: 'fine-tune', fromEpoch: 2, epochs: 1, learningRate: 0.0001, params: params(61_706) };
-  const events = lenet.events.flatMap((e): EngineEvent[] => (e.type === 'epochBegin' ? [e.epoch === 1 ? stage1 : stage2, e] : [e]));
+  // A real transfer run's stdout, read by the extension's parser and kept by its run progress,
+  // as the job manager hands a dashboard the history of a live run.
+  const progress = new RunProgress('Transfer');
+  transfer.events.forEach((event) => progress.apply(event));
   const view = await harness.open('dashboard');
   try {
     const page = view.page;
-    await view.deliver({ type: 'run', run: history(lenet, 'LeNet5-transfer', events) });
+    await view.deliver({ type: 'run', run: { name: 'Transfer-now', runDir: transfer.runDir, events: [...progress.events] } });
     await page.locator('[data-card="test-accuracy"]').waitFor();
     assert.equal(await page.locator('.stage-marker').count(), 3, 'one line in each chart');
     assert.equal(await page.locator('.stage-marker text').first().textContent(), 'fine-tuning starts');
-    assert.match((await page.locator('[data-card="stage"]').textContent())!, /Stage 2 of 2.*Fine-tuning.*61,706 trainable/);
+    assert.match((await page.locator('[data-card="stage"]').textContent())!, /Stage 2 of 2.*Fine-tuning.*3,064 trainable/);
     await view.screenshot('dashboard-transfer.png');
     assert.deepEqual(await view.problems(), []);
   } finally {

@@ -7,18 +7,35 @@ import { epochsCsv } from '../../src/webview/dashboard/export';
 import { metricSeries, overlaysOf } from '../../src/webview/dashboard/series';
 import { smoothedBatches } from '../../src/webview/dashboard/smoothing';
 import { activationTiles, filterTiles } from '../../src/webview/featuremaps/tiles';
-import { decodeFloat32 } from '../../src/webview/shared/encoded-array';
+import { decodeFloat32, encodeFloat32 } from '../../src/protocol/encoded-array';
+import { tf } from '../../src/engine/backends/tf';
+import { encode } from '../../src/engine/explanation/feature-maps';
 import { formatCompact, formatDuration, formatShape, formatValue } from '../../src/webview/shared/format';
 
-/** As src/engine/inspect.ts encodes: base64 of little-endian float32. */
+/** Arrays as the engine sends them (src/protocol/encoded-array.ts). */
 function encoded(shape: number[], values: number[]): EncodedArray {
-  const floats = Float32Array.from(values);
-  return { shape, dtype: 'float32', data: Buffer.from(floats.buffer).toString('base64'), min: Math.min(...values), max: Math.max(...values) };
+  return encodeFloat32(Float32Array.from(values), shape);
 }
 
-test('the browser decoder reads what the engine encodes', () => {
+test('the decoder reads what the engine encodes, with and without Node\'s Buffer', async () => {
+  await tf.setBackend('cpu');
   const values = [0, -1.5, 3.25, 1e-8, -0, 65504, Math.fround(0.1)];
-  assert.deepEqual([...decodeFloat32(encoded([values.length], values))], values.map(Math.fround));
+  const tensor = tf.tensor(values, [values.length]);
+  const fromEngine = encode(tensor);
+  tensor.dispose();
+  assert.deepEqual([fromEngine.min, fromEngine.max], [-1.5, 65504]);
+  // Base64 of little-endian float32 is the wire format: 1.0 is 00 00 80 3f.
+  assert.equal(encodeFloat32(Float32Array.of(1), [1]).data, 'AACAPw==');
+  assert.deepEqual([...decodeFloat32(fromEngine)], values.map(Math.fround));
+  const buffer = globalThis.Buffer;
+  try {
+    // As a webview decodes it, with atob only.
+    (globalThis as { Buffer?: unknown }).Buffer = undefined;
+    assert.deepEqual([...decodeFloat32(fromEngine)], values.map(Math.fround));
+    assert.equal(encodeFloat32(Float32Array.from(values), [values.length]).data, fromEngine.data);
+  } finally {
+    globalThis.Buffer = buffer;
+  }
 });
 
 test('grey filters: one tile per filter, the mean over input channels, normalised to its own range', () => {

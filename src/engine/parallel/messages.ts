@@ -1,5 +1,5 @@
-import type { ModelGraph } from '../../language/graph';
-import type { TrainSpec } from '../../language/train';
+import type { ModelGraph } from '../../language/layer-graph';
+import type { TrainSpec } from '../../language/passes/train-spec';
 import type { BackendName } from '../../protocol/engine';
 
 /**

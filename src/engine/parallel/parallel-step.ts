@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ModelGraph } from '../../language/graph';
-import type { TrainSpec } from '../../language/train';
+import type { ModelGraph } from '../../language/layer-graph';
+import type { TrainSpec } from '../../language/passes/train-spec';
 import type { BackendName } from '../../protocol/engine';
-import type { CompiledModel } from '../compile';
-import type { ObjectiveOptions } from '../objective';
-import type { Stepper } from '../step';
-import { tf } from '../tf';
+import type { CompiledModel } from '../model/compile';
+import type { ObjectiveOptions } from '../training/objective';
+import type { Stepper } from '../training/step';
+import { tf } from '../backends/tf';
 import type { Averaging, FromReplica, ReplicaState, ToReplica } from './messages';
 
 export interface ParallelOptions {

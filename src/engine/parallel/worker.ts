@@ -1,9 +1,10 @@
 import { parentPort } from 'node:worker_threads';
-import { selectBackend } from '../backends';
-import { compileModel, type CompiledModel } from '../compile';
-import { hits, totalLoss, type ObjectiveOptions } from '../objective';
-import { makeOptimizer, setLearningRate } from '../optimizers';
-import { tf } from '../tf';
+import { selectBackend } from '../backends/select-backend';
+import { compileModel, type CompiledModel } from '../model/compile';
+import { hits, totalLoss, type ObjectiveOptions } from '../training/objective';
+import { makeOptimizer, setLearningRate } from '../training/optimizers';
+import { tf } from '../backends/tf';
+import { variableOf } from '../backends/tf-internals';
 import type { Averaging, FromReplica, ReplicaInit, ReplicaState, ToReplica } from './messages';
 
 /**
@@ -25,9 +26,8 @@ class Replica {
     this.compiled = compileModel(init.graph, { seed: init.seed });
     this.optimizer = makeOptimizer(init.optimizer);
     this.objective = { ...init.objective, kinds: this.compiled.outputKinds, lossWeights: this.compiled.lossWeights };
-    const variable = (w: tf.LayerVariable) => (w as unknown as { val: tf.Variable }).val;
-    this.trainable = this.compiled.model.trainableWeights.map(variable);
-    this.kernels = this.compiled.model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map(variable);
+    this.trainable = this.compiled.model.trainableWeights.map(variableOf);
+    this.kernels = this.compiled.model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map(variableOf);
     this.slotLength = this.trainable.reduce((sum, v) => sum + v.size, 0);
     this.slots = [0, 1].map((parity) =>
       Array.from({ length: init.replicas }, (_, r) => new Float32Array(init.gradients, (parity * init.replicas + r) * this.slotLength * 4, this.slotLength)));

@@ -1,8 +1,8 @@
-import type { LayerNode, ModelGraph } from '../../language/graph';
+import type { LayerNode, ModelGraph } from '../../language/layer-graph';
 import type { StateTensor } from '../../language/pytorch/state';
-import { layerNames } from '../../language/summary';
-import { tfLayerName } from '../compile';
-import { tf } from '../tf';
+import { layerNames } from '../../language/passes/summarize';
+import { tfLayerName } from '../model/compile';
+import { tf } from '../backends/tf';
 import { permute } from './permute';
 import type { NamedTensor } from './safetensors';
 

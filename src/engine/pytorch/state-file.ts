@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { ModelFileError } from '../model-file';
+import { ModelFileError } from '../model/model-file';
 import { findTorchPython, runConvlabTorch } from './python';
 import { type NamedTensor, readSafetensors, SafetensorsError, writeSafetensors } from './safetensors';
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultCacheDir } from '../data/locations';
-import { ModelFileError } from '../model-file';
+import { ModelFileError } from '../model/model-file';
 import { findTorchPython, runConvlabTorch } from './python';
 
 /** torchvision's networks that the samples write, and the sample model each goes into. */

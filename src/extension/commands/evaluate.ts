@@ -2,8 +2,9 @@
 import { EvaluationPanel, type EvaluationDeps } from '../panels/evaluation-panel';
 import { pickFinishedRun } from '../runs/run-picker';
 import { requireTrust } from '../trust';
+import { COMMANDS } from '../../protocol/commands';
 
-export const EVALUATE_RUN_COMMAND = 'convlab.evaluateRun';
+export const EVALUATE_RUN_COMMAND = COMMANDS.evaluateRun;
 
 export async function evaluateRunCommand(deps: EvaluationDeps, arg: unknown): Promise<void> {
   if (!(await requireTrust('Evaluating a run'))) return;

@@ -7,8 +7,9 @@ import { GradCamPanel, type GradCamDeps } from '../panels/gradcam-panel';
 import { describeRun, unusableRunReason } from '../runs/run-list';
 import { requireTrust } from '../trust';
 import { resolveTarget } from './targets';
+import { COMMANDS } from '../../protocol/commands';
 
-export const GRAD_CAM_COMMAND = 'convlab.gradCam';
+export const GRAD_CAM_COMMAND = COMMANDS.gradCam;
 
 /** What the evaluation view passes: a run folder and a test example of it. */
 interface RunExample {

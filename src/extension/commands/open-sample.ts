@@ -4,8 +4,9 @@
  * the extension's own folder may be read-only and is replaced on update.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../protocol/commands';
 
-export const OPEN_SAMPLE_COMMAND = 'convlab.openSample';
+export const OPEN_SAMPLE_COMMAND = COMMANDS.openSample;
 
 const SAMPLE = 'lenet5.cnn';
 

@@ -23,11 +23,11 @@ import { EVALUATE_RUN_COMMAND, evaluateRunCommand } from './evaluate';
 import { GRAD_CAM_COMMAND, gradCamCommand } from './gradcam';
 import { OPEN_SAMPLE_COMMAND, openSampleCommand } from './open-sample';
 import { openAsPytorchCommand } from './open-pytorch';
-import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service';
+import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service-commands';
 import { resolveTarget } from './targets';
 import { trainCommand, type TrainDeps } from './train';
 
-export const SHOW_LOG_COMMAND = 'convlab.showLog';
+export const SHOW_LOG_COMMAND = COMMANDS.showLog;
 
 export interface CommandDeps extends TrainDeps {
   context: vscode.ExtensionContext;

@@ -4,12 +4,12 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { BackendName } from '../../protocol/engine';
+import { BACKEND_NAMES, type BackendName } from '../../protocol/engine';
 
 /** `convlab.backend`: a backend of the engine's ladder, or `auto` to let the engine walk it. */
 export type BackendSetting = BackendName | 'auto';
 
-export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', 'cuda', 'webgpu', 'native', 'wasm', 'cpu'];
+export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_NAMES];
 
 export interface TrainSettings {
   backend: BackendSetting;

@@ -2,11 +2,8 @@
  * Reading the engine's stdout: JSON lines (src/protocol/engine.ts) arrive in arbitrary chunks,
  * and anything that is not an event (a stray console line from a library) must not break a run.
  */
-import type { EngineEvent } from '../../protocol/engine';
-
-const EVENT_TYPES: ReadonlySet<EngineEvent['type']> = new Set<EngineEvent['type']>([
-  'start', 'backend', 'dataset', 'epochBegin', 'batch', 'epochEnd', 'checkpoint', 'done', 'error', 'cancelled',
-]);
+import { EngineEventSchema, type EngineEvent } from '../../protocol/engine';
+import { excerpt, parseMessage } from '../../protocol/validate';
 
 /** The events that end a run: exactly one of them comes last. */
 export type FinalEvent = Extract<EngineEvent, { type: 'done' | 'error' | 'cancelled' }>;
@@ -35,18 +32,22 @@ export class LineSplitter {
   }
 }
 
-/** An engine event, or undefined for a line that is not one (not JSON, or an unknown type). */
-export function parseEngineEvent(line: string): EngineEvent | undefined {
+/**
+ * What one stdout line is: an event; a line of text that is not JSON (a library's stray
+ * console line, shown in the log); or a JSON object that breaks the contract, with what and
+ * where, so the log says so instead of the run silently losing it.
+ */
+export type EngineLine =
+  | { kind: 'event'; event: EngineEvent }
+  | { kind: 'text'; line: string }
+  | { kind: 'invalid'; error: string };
+
+export function readEngineLine(line: string): EngineLine {
   const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(trimmed);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const type = (value as { type?: unknown }).type;
-    return typeof type === 'string' && EVENT_TYPES.has(type as EngineEvent['type']) ? (value as EngineEvent) : undefined;
-  } catch {
-    return undefined;
-  }
+  if (!trimmed.startsWith('{')) return { kind: 'text', line };
+  const checked = parseMessage(EngineEventSchema, trimmed);
+  if (checked.ok) return { kind: 'event', event: checked.value };
+  return { kind: 'invalid', error: `not an engine event (docs/cli.md): ${checked.error}: ${excerpt(trimmed)}` };
 }
 
 /** The last `limit` lines of a stream, for error messages about a crashed engine. */

@@ -4,6 +4,8 @@
  * said. No `vscode` here, so a fake engine script tests it.
  */
 import { spawn } from 'node:child_process';
+import type { z } from 'zod';
+import { checkMessage } from '../../protocol/validate';
 import { TailBuffer } from './engine-events';
 import type { EngineLaunch } from './engine-process';
 
@@ -31,8 +33,9 @@ export interface OneShotOptions {
 /** Lines of stderr kept for an error message. */
 const STDERR_TAIL_LINES = 20;
 
-export function runEngineJson<T>(launch: EngineLaunch, options: OneShotOptions = {}): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+/** Runs the command and checks its answer against `schema` (src/protocol), the answer's contract. */
+export function runEngineJson<S extends z.ZodType>(schema: S, launch: EngineLaunch, options: OneShotOptions = {}): Promise<z.output<S>> {
+  return new Promise<z.output<S>>((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(new EngineCommandCancelled());
       return;
@@ -56,7 +59,9 @@ export function runEngineJson<T>(launch: EngineLaunch, options: OneShotOptions =
       if (code !== 0) return reject(new EngineCommandError(engineMessage(tail) ?? `the engine ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${tail ? `:\n${tail}` : ''}`, tail));
       const answer = lastJsonLine(stdout.join(''));
       if (answer === undefined) return reject(new EngineCommandError('the engine finished without a JSON answer', tail));
-      resolve(answer as T);
+      const checked = checkMessage(schema, answer);
+      if (!checked.ok) return reject(new EngineCommandError(`the engine's answer does not match its contract (src/protocol): ${checked.error}`, tail));
+      resolve(checked.value);
     });
   });
 }

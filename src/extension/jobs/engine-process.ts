@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { EngineCommand, EngineEvent } from '../../protocol/engine';
-import { classifyExit, isFinalEvent, LineSplitter, parseEngineEvent, TailBuffer, type FinalEvent, type RunOutcome } from './engine-events';
+import { classifyExit, isFinalEvent, LineSplitter, readEngineLine, TailBuffer, type FinalEvent, type RunOutcome } from './engine-events';
 
 export interface EngineLaunch {
   command: string;
@@ -20,6 +20,8 @@ export interface EngineHandlers {
   onEvent(event: EngineEvent): void;
   /** Lines that are not events: stderr, and stray stdout lines. */
   onLog(line: string, stream: 'stdout' | 'stderr'): void;
+  /** A stdout line that looks like an event but breaks the contract; the run goes on. */
+  onInvalid(error: string): void;
 }
 
 /** Lines of stderr kept for the message when the engine crashes. */
@@ -30,6 +32,8 @@ export class EngineProcess {
   private readonly stderr = new TailBuffer(STDERR_TAIL_LINES);
   private final: FinalEvent | undefined;
   private cancelRequested = false;
+  /** Lines read from stdout so far, to say where a bad one was. */
+  private stdoutLines = 0;
   /** Resolves once the process has exited and its output is read. */
   readonly outcome: Promise<RunOutcome>;
 
@@ -79,12 +83,17 @@ export class EngineProcess {
   }
 
   private readLine(line: string): void {
-    const event = parseEngineEvent(line);
-    if (!event) {
+    this.stdoutLines++;
+    const read = readEngineLine(line);
+    if (read.kind === 'text') {
       if (line.trim() !== '') this.handlers.onLog(line, 'stdout');
       return;
     }
-    if (isFinalEvent(event)) this.final = event;
-    this.handlers.onEvent(event);
+    if (read.kind === 'invalid') {
+      this.handlers.onInvalid(`engine stdout line ${this.stdoutLines}: ${read.error}`);
+      return;
+    }
+    if (isFinalEvent(read.event)) this.final = read.event;
+    this.handlers.onEvent(read.event);
   }
 }

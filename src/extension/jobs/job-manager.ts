@@ -171,6 +171,7 @@ export class JobManager implements LiveRuns, vscode.Disposable {
       job.engine = new EngineProcess({ command: runtime.command, args, cwd: target.baseDir, env: runtime.env }, {
         onEvent: (event) => this.onEvent(job, event),
         onLog: (line, stream) => (stream === 'stderr' ? log.warn(`engine: ${line}`) : log.info(`engine: ${line}`)),
+        onInvalid: (error) => log.error(`job ${job.id} (${target.model}): ${error}`),
       });
       this.finish(job, await job.engine.outcome);
     } catch (error) {

@@ -5,6 +5,9 @@
 import type { BackendName, EngineEvent } from '../../protocol/engine';
 import { formatDuration } from './estimate';
 
+/** Batch events a run keeps for its dashboard, over any length of run. */
+export const MAX_BATCH_EVENTS = 2000;
+
 export class RunProgress {
   runDir?: string;
   backend?: BackendName;
@@ -18,13 +21,17 @@ export class RunProgress {
   loss?: number;
   accuracy?: number;
   valAccuracy?: number;
-  /** Every event so far, for a dashboard that opens late or reloads. */
+  /**
+   * The run's events so far, for a dashboard that opens late or reloads: all of them except
+   * batch events, which are thinned to at most MAX_BATCH_EVENTS over the whole run.
+   */
   readonly events: EngineEvent[] = [];
+  private batchEvents = 0;
 
   constructor(readonly model: string) {}
 
   apply(event: EngineEvent): void {
-    this.events.push(event);
+    this.keep(event);
     switch (event.type) {
       case 'start':
         this.runDir = event.runDir;
@@ -62,6 +69,19 @@ export class RunProgress {
       default:
         break;
     }
+  }
+
+  /**
+   * A long run sends a few batch events a second for hours: past the cap, every second one is
+   * dropped, so the curve keeps its whole span at half the resolution and memory stays bounded.
+   */
+  private keep(event: EngineEvent): void {
+    this.events.push(event);
+    if (event.type !== 'batch' || ++this.batchEvents <= MAX_BATCH_EVENTS) return;
+    let seen = 0;
+    const thinned = this.events.filter((e) => e.type !== 'batch' || seen++ % 2 === 0 || e === event);
+    this.events.splice(0, this.events.length, ...thinned);
+    this.batchEvents = thinned.filter((e) => e.type === 'batch').length;
   }
 
   /** 0 to 1 over all epochs; 0 until the first epoch begins. */

@@ -4,7 +4,8 @@
  * the first request, restarted after a crash, and asked to shut down with the extension.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { EngineReply, EngineRequest, InspectRequest, InspectResult } from '../../protocol/inspect';
+import { EngineReplySchema, type EngineRequest, type InspectRequest, type InspectResult } from '../../protocol/inspect';
+import { excerpt, parseMessage } from '../../protocol/validate';
 import { LineSplitter, TailBuffer } from './engine-events';
 import type { EngineLaunch } from './engine-process';
 
@@ -67,13 +68,16 @@ export class ServeEngineClient {
   }
 
   private readReply(line: string): void {
-    let reply: EngineReply;
-    try {
-      reply = JSON.parse(line) as EngineReply;
-    } catch {
+    if (!line.trim().startsWith('{')) {
       if (line.trim() !== '') this.log(`serve-engine: ${line}`);
       return;
     }
+    const checked = parseMessage(EngineReplySchema, line);
+    if (!checked.ok) {
+      this.log(`serve-engine: a reply that breaks the contract (src/protocol/inspect.ts) was dropped: ${checked.error}: ${excerpt(line)}`);
+      return;
+    }
+    const reply = checked.value;
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);

@@ -6,8 +6,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CONFIG_SECTION } from '../config';
-import { ModelAtRequest, ModelGraphRequest, PytorchRequest, SummaryRequest } from './requests';
-import type { ModelAtResult, ModelGraphResult, PytorchResult, SummaryResult } from '../../protocol/lsp';
+import { ModelAtRequest, ModelGraphRequest, PytorchRequest, SummaryRequest, WORKSPACE_TRUSTED_NOTIFICATION, type ModelAtResult, type ModelGraphResult, type PytorchResult, type ServerInitializationOptions, type SummaryResult } from '../../protocol/lsp';
 
 export const CNN_LANGUAGE = 'cnn';
 
@@ -21,8 +20,14 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     documentSelector: [{ language: CNN_LANGUAGE }],
     synchronize: { configurationSection: CONFIG_SECTION },
     outputChannel: log,
+    // Restricted Mode: the server fetches no pretrained URL until the workspace is trusted.
+    initializationOptions: (): ServerInitializationOptions => ({ workspaceTrusted: vscode.workspace.isTrusted }),
   };
-  return new LanguageClient('convlab', 'ConvLab language server', serverOptions, clientOptions);
+  const client = new LanguageClient('convlab', 'ConvLab language server', serverOptions, clientOptions);
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    if (client.isRunning()) void client.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION);
+  }));
+  return client;
 }
 
 /** The custom requests, typed, over a started client. */

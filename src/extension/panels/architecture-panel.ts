@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { GraphJson } from '../../protocol/graph';
 import type { JsonRange } from '../../protocol/summary';
-import type { ArchitectureFromView, ArchitectureState, ArchitectureToView } from '../../protocol/webview';
+import { ArchitectureFromViewSchema, type ArchitectureFromView, type ArchitectureState, type ArchitectureToView } from '../../protocol/webview';
 import type { ModelService } from '../lsp/client';
 import { nodesAtPosition } from './graph-highlight';
 import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
@@ -25,7 +25,7 @@ export interface ArchitectureDeps {
 export class ArchitecturePanel implements vscode.Disposable {
   private static readonly open = new Map<string, ArchitecturePanel>();
 
-  private readonly connection: ViewConnection<ArchitectureToView, ArchitectureFromView>;
+  private readonly connection: ViewConnection<ArchitectureToView, typeof ArchitectureFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   /** The last graph's nodes, for highlighting without another request. */
@@ -52,7 +52,7 @@ export class ArchitecturePanel implements vscode.Disposable {
     ArchitecturePanel.open.set(keyOf(state.uri, state.model), this);
     panel.title = titleOf(state.model);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'architecture', schema: ArchitectureFromViewSchema, log: this.deps.log }, {
       onReady: () => void this.refresh(),
       onMessage: (message) => void this.onMessage(message),
     });

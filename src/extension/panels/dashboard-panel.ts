@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import type { EngineEvent } from '../../protocol/engine';
-import type { DashboardFromView, DashboardState, DashboardToView, RunHistory } from '../../protocol/webview';
+import { DashboardFromViewSchema, type DashboardState, type DashboardToView, type RunHistory } from '../../protocol/webview';
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
 import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
 import { EVALUATE_RUN_COMMAND } from '../commands/evaluate';
@@ -56,6 +56,7 @@ export class DashboardPanels implements vscode.Disposable {
       cancel: (runDir) => this.live.cancelRun(runDir),
       openRun: (runDir) => this.show(runDir, { preserveFocus: false }),
       closed: () => this.open.delete(state.runDir),
+      log: this.log,
     });
     this.open.set(state.runDir, dashboard);
   }
@@ -65,7 +66,10 @@ export class DashboardPanels implements vscode.Disposable {
     const live = this.live.history(runDir);
     if (live) return live;
     try {
-      return replayRun(runDir);
+      const problems: string[] = [];
+      const run = replayRun(runDir, problems);
+      problems.forEach((problem) => this.log.warn(`dashboard: skipped ${problem}`));
+      return run;
     } catch (error) {
       this.log.warn(`dashboard: ${(error as Error).message}`);
       return undefined;
@@ -78,17 +82,18 @@ interface DashboardActions {
   cancel(runDir: string): boolean;
   openRun(runDir: string): void;
   closed(): void;
+  log: vscode.LogOutputChannel;
 }
 
 class DashboardPanel implements vscode.Disposable {
-  private readonly connection: ViewConnection<DashboardToView, DashboardFromView>;
+  private readonly connection: ViewConnection<DashboardToView, typeof DashboardFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
   constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly state: DashboardState, private readonly actions: DashboardActions) {
     panel.title = titleOf(state.runDir);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'dashboard', schema: DashboardFromViewSchema, log: actions.log }, {
       onReady: () => this.sendAll(),
       onMessage: (message) => {
         if (message.type === 'openRun') actions.openRun(message.runDir);

@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import type { EvaluationReport } from '../../protocol/evaluation';
+import { EvaluationReportSchema } from '../../protocol/evaluation';
 import { COMMANDS } from '../../protocol/lsp';
-import type { EvaluationFromView, EvaluationState, EvaluationToView } from '../../protocol/webview';
+import { EvaluationFromViewSchema, type EvaluationFromView, type EvaluationState, type EvaluationToView } from '../../protocol/webview';
 import { GRAD_CAM_COMMAND } from '../commands/gradcam';
 import { baseDirForRun, readSettings } from '../config';
 import { evalArguments } from '../jobs/engine-command';
@@ -28,7 +28,7 @@ export interface EvaluationDeps {
 export class EvaluationPanel implements vscode.Disposable {
   private static readonly open = new Map<string, EvaluationPanel>();
 
-  private readonly connection: ViewConnection<EvaluationToView, EvaluationFromView>;
+  private readonly connection: ViewConnection<EvaluationToView, typeof EvaluationFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   private running: AbortController | undefined;
   private error: string | undefined;
@@ -53,7 +53,7 @@ export class EvaluationPanel implements vscode.Disposable {
     EvaluationPanel.open.set(state.runDir, this);
     panel.title = titleOf(state.runDir);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'evaluation', schema: EvaluationFromViewSchema, log: this.deps.log }, {
       onReady: () => this.sendAll(),
       onMessage: (message) => this.onMessage(message),
     });
@@ -104,7 +104,7 @@ export class EvaluationPanel implements vscode.Disposable {
           const baseDir = baseDirForRun(runDir, run.file);
           const launch = await this.deps.launch(evalArguments(this.deps.cliPath, runDir, readSettings(vscode.Uri.file(baseDir)), baseDir), baseDir);
           this.deps.log.info(`evaluate: ${launch.command} ${launch.args.join(' ')}`);
-          return runEngineJson<EvaluationReport>(launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`eval: ${line}`) });
+          return runEngineJson(EvaluationReportSchema, launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`eval: ${line}`) });
         },
       );
       if (this.running !== running || this.disposed) return;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { InspectRequest } from '../../protocol/inspect';
-import type { FeatureMapsFromView, FeatureMapsState, FeatureMapsToView } from '../../protocol/webview';
+import { FeatureMapsFromViewSchema, type FeatureMapsFromView, type FeatureMapsState, type FeatureMapsToView } from '../../protocol/webview';
 import { baseDirFor, readSettings } from '../config';
 import { resolveFolder } from '../jobs/engine-command';
 import type { ServeEngineClient } from '../jobs/serve-engine-client';
@@ -25,7 +25,7 @@ export interface FeatureMapsDeps {
 export class FeatureMapsPanel implements vscode.Disposable {
   private static readonly open = new Map<string, FeatureMapsPanel>();
 
-  private readonly connection: ViewConnection<FeatureMapsToView, FeatureMapsFromView>;
+  private readonly connection: ViewConnection<FeatureMapsToView, typeof FeatureMapsFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   /** Only the newest request's answer is shown when the user clicks through layers quickly. */
   private requestCount = 0;
@@ -52,7 +52,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
     FeatureMapsPanel.open.set(keyOf(state.uri, state.model), this);
     panel.title = titleOf(state.model);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'feature-maps', schema: FeatureMapsFromViewSchema, log: this.deps.log }, {
       onReady: () => void this.start(),
       onMessage: (message) => void this.onMessage(message),
     });

@@ -4,8 +4,8 @@
  * Only the newest request's answer is shown; an older one still running is ended.
  */
 import * as vscode from 'vscode';
-import type { GradCamResult } from '../../protocol/gradcam';
-import type { GradCamFromView, GradCamLayer, GradCamState, GradCamToView } from '../../protocol/webview';
+import { GradCamResultSchema, type GradCamResult } from '../../protocol/gradcam';
+import { GradCamFromViewSchema, type GradCamFromView, type GradCamLayer, type GradCamState, type GradCamToView } from '../../protocol/webview';
 import { baseDirFor, readSettings } from '../config';
 import { gradCamArguments, resolveFolder } from '../jobs/engine-command';
 import { EngineCommandCancelled, runEngineJson } from '../jobs/engine-json';
@@ -30,7 +30,7 @@ export type GradCamChoice = Pick<GradCamState, 'layer' | 'classIndex' | 'sample'
 export class GradCamPanel implements vscode.Disposable {
   private static readonly open = new Map<string, GradCamPanel>();
 
-  private readonly connection: ViewConnection<GradCamToView, GradCamFromView>;
+  private readonly connection: ViewConnection<GradCamToView, typeof GradCamFromViewSchema>;
   private readonly disposables: vscode.Disposable[] = [];
   private running: AbortController | undefined;
   private layers: GradCamLayer[] | undefined;
@@ -58,7 +58,7 @@ export class GradCamPanel implements vscode.Disposable {
     GradCamPanel.open.set(keyOf(state.uri, state.model), this);
     panel.title = titleOf(state.model);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, {
+    this.connection = new ViewConnection(panel, { name: 'grad-cam', schema: GradCamFromViewSchema, log: this.deps.log }, {
       onReady: () => void this.sendAll(),
       onMessage: (message) => void this.onMessage(message),
     });
@@ -127,7 +127,7 @@ export class GradCamPanel implements vscode.Disposable {
       const args = gradCamArguments(this.deps.cliPath, { file: source.fsPath, model: this.state.model, baseDir, run, layer, classIndex, sample, image }, settings);
       const launch = await this.deps.launch(args, baseDir);
       this.deps.log.info(`grad-cam: ${launch.command} ${launch.args.join(' ')}`);
-      const result = await runEngineJson<GradCamResult>(launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`gradcam: ${line}`) });
+      const result = await runEngineJson(GradCamResultSchema, launch, { signal: running.signal, onLog: (line) => this.deps.log.info(`gradcam: ${line}`) });
       if (this.running === running && !this.disposed) this.post({ result });
     } catch (error) {
       if (error instanceof EngineCommandCancelled || this.running !== running || this.disposed) return;

@@ -5,8 +5,9 @@
  * reload) has lost everything and asks again.
  */
 import * as vscode from 'vscode';
-import type { ReadyMessage } from '../../protocol/webview';
+import type { z } from 'zod';
 import { makeNonce, webviewHtml } from '../webview-html';
+import { readViewMessage } from './view-messages';
 
 /** The bundle names in dist/webview/ (src/webview/<name>.main.ts). */
 export type ViewBundle = 'architecture' | 'dashboard' | 'featuremaps' | 'evaluation' | 'gradcam';
@@ -56,19 +57,34 @@ export function panelSerializer<State>(
   };
 }
 
-/** Typed posting that starts once the view said it is ready; `onReady` sends the whole state again. */
-export class ViewConnection<ToView, FromView extends { type: string }> implements vscode.Disposable {
+export interface ViewHandlers<FromView> {
+  onReady: () => void;
+  onMessage: (message: Exclude<FromView, { type: 'ready' }>) => void;
+}
+
+/**
+ * Typed posting that starts once the view said it is ready; `onReady` sends the whole state
+ * again. What the view sends is checked against `schema`; a message that fails is logged with
+ * what was wrong and dropped, and the panel goes on.
+ */
+export class ViewConnection<ToView, S extends z.ZodType<{ type: string }>> implements vscode.Disposable {
   private ready = false;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly panel: vscode.WebviewPanel, handlers: { onReady: () => void; onMessage: (message: Exclude<FromView, ReadyMessage>) => void }) {
-    this.subscription = panel.webview.onDidReceiveMessage((message: FromView | ReadyMessage) => {
-      if (typeof message !== 'object' || message === null) return;
-      if (message.type === 'ready') {
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    view: { name: string; schema: S; log: vscode.LogOutputChannel },
+    handlers: ViewHandlers<z.output<S>>,
+  ) {
+    this.subscription = panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const read = readViewMessage(view.name, view.schema, raw);
+      if (read.kind === 'invalid') {
+        view.log.error(read.error);
+      } else if (read.kind === 'ready') {
         this.ready = true;
         handlers.onReady();
       } else {
-        handlers.onMessage(message as Exclude<FromView, ReadyMessage>);
+        handlers.onMessage(read.message);
       }
     });
   }

@@ -1,39 +1,71 @@
 /**
  * A finished (or interrupted) run folder as the events that made it, so the dashboard shows an
- * old run exactly as it showed a live one. The folder's files are docs/cli.md's "Run folders":
- * `metrics.jsonl` (one epochEnd record per line, without its type) and `summary.json`.
+ * old run exactly as it showed a live one. The folder's files are docs/cli.md's "Run folders"
+ * (src/protocol/run-folder.ts): `metrics.jsonl` holds the run's events verbatim, and a replay is
+ * those events. A folder written before that (one epochEnd record a line, without its type)
+ * replays as start, backend, its epochs and done, rebuilt from `summary.json`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { BackendName, EngineEvent, EpochEndEvent } from '../../protocol/engine';
+import { EngineEventSchema, type EngineEvent, type EpochEndEvent } from '../../protocol/engine';
+import { LegacyEpochRecordSchema, PartialRunSummarySchema, RUN_FILES, type PartialRunSummary } from '../../protocol/run-folder';
+import { checkMessage, parseMessage } from '../../protocol/validate';
 import type { RunHistory } from '../../protocol/webview';
-
-/** The parts of summary.json the replay reads. */
-interface RunSummaryFile {
-  model?: string;
-  file?: string;
-  runDir?: string;
-  backend?: BackendName;
-  params?: { total: number; trainable: number; nonTrainable: number };
-  spec?: { epochs?: number; batch?: number };
-  test?: { accuracy?: number; loss?: number; top5?: number };
-  trainingSeconds?: number;
-  epochsRun?: number;
-  stoppedEarly?: boolean;
-  bestEpoch?: number;
-}
 
 export class RunFolderError extends Error {}
 
 export function isRunFolder(dir: string): boolean {
-  return existsSync(join(dir, 'metrics.jsonl')) || existsSync(join(dir, 'summary.json'));
+  return existsSync(join(dir, RUN_FILES.events)) || existsSync(join(dir, RUN_FILES.summary));
 }
 
-/** The run's events: start, backend, one epochEnd per recorded epoch, and done when it finished. */
-export function replayRun(runDir: string): RunHistory {
-  if (!isRunFolder(runDir)) throw new RunFolderError(`${runDir} is not a ConvLab run folder: it has neither metrics.jsonl nor summary.json`);
+/** The run's events; `problems` says which lines of metrics.jsonl could not be read, and why. */
+export function replayRun(runDir: string, problems: string[] = []): RunHistory {
+  if (!isRunFolder(runDir)) throw new RunFolderError(`${runDir} is not a ConvLab run folder: it has neither ${RUN_FILES.events} nor ${RUN_FILES.summary}`);
   const summary = readSummary(runDir);
-  const epochs = readMetrics(runDir);
+  const { events, legacy } = readEvents(runDir, problems);
+  const name = basename(runDir);
+  if (events.length === 0) return { name, runDir, events: rebuiltEvents(runDir, summary, legacy) };
+  // An old run resumed by a newer engine: its first epochs as records, the rest as events.
+  return { name, runDir, events: [...legacy, ...events] };
+}
+
+function readSummary(runDir: string): PartialRunSummary | undefined {
+  const path = join(runDir, RUN_FILES.summary);
+  if (!existsSync(path)) return undefined;
+  const checked = parseMessage(PartialRunSummarySchema, readFileSync(path, 'utf8'));
+  if (!checked.ok) throw new RunFolderError(`${path} is not a run summary: ${checked.error}`);
+  return checked.value;
+}
+
+/**
+ * Each line an event (or, in an old folder, an epoch record). A torn last line (a crash
+ * mid-write) or a line that breaks the contract is reported and skipped: the rest still shows.
+ */
+function readEvents(runDir: string, problems: string[]): { events: EngineEvent[]; legacy: EpochEndEvent[] } {
+  const path = join(runDir, RUN_FILES.events);
+  const events: EngineEvent[] = [];
+  const legacy: EpochEndEvent[] = [];
+  if (!existsSync(path)) return { events, legacy };
+  readFileSync(path, 'utf8').split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      problems.push(`${path}:${index + 1}: not JSON (${(error as Error).message})`);
+      return;
+    }
+    const typed = typeof value === 'object' && value !== null && 'type' in value;
+    const checked = typed ? checkMessage(EngineEventSchema, value) : checkMessage(LegacyEpochRecordSchema, value);
+    if (!checked.ok) problems.push(`${path}:${index + 1}: ${checked.error}`);
+    else if (typed) events.push(checked.value as EngineEvent);
+    else legacy.push({ ...(checked.value as Omit<EpochEndEvent, 'type'>), type: 'epochEnd' });
+  });
+  return { events, legacy };
+}
+
+/** An old folder kept epochs only: start, backend and done come from summary.json. */
+function rebuiltEvents(runDir: string, summary: PartialRunSummary | undefined, epochs: EpochEndEvent[]): EngineEvent[] {
   const model = summary?.model ?? modelFromFolderName(basename(runDir));
   const events: EngineEvent[] = [{
     type: 'start', runDir, model, file: summary?.file ?? '',
@@ -51,34 +83,6 @@ export function replayRun(runDir: string): RunHistory {
       epochsRun: summary.epochsRun ?? epochs.length, stoppedEarly: summary.stoppedEarly ?? false,
       ...(summary.bestEpoch !== undefined ? { bestEpoch: summary.bestEpoch } : {}),
     });
-  }
-  return { name: basename(runDir), runDir, events };
-}
-
-function readSummary(runDir: string): RunSummaryFile | undefined {
-  const path = join(runDir, 'summary.json');
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunSummaryFile;
-  } catch (error) {
-    throw new RunFolderError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** Each line an epochEnd record; a torn last line (a crash mid-write) is skipped. */
-function readMetrics(runDir: string): EpochEndEvent[] {
-  const path = join(runDir, 'metrics.jsonl');
-  if (!existsSync(path)) return [];
-  const events: EpochEndEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const record = JSON.parse(line) as Omit<EpochEndEvent, 'type'> & { tensors?: number };
-      const { tensors: _tensors, ...metrics } = record;
-      events.push({ ...metrics, type: 'epochEnd' });
-    } catch {
-      // Only the last line can be torn; the epochs before it are still worth showing.
-    }
   }
   return events;
 }

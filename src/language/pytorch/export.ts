@@ -1,6 +1,6 @@
-import type { Analysis } from '../analyze';
-import type { ModelGraph } from '../graph';
-import type { TrainSpec } from '../train';
+import type { Analysis } from '../passes/analyze';
+import type { ModelGraph } from '../layer-graph';
+import type { TrainSpec } from '../passes/train-spec';
 import { commentsAbove, headerLine, pythonText, trailingComment } from './comments';
 import { activationOf, consumersOf, flattenOrders, nonNegativeNodes } from './flow';
 import { modulePaths, pythonIdentifier } from './naming';

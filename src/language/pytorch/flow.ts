@@ -1,4 +1,4 @@
-import type { LayerNode, ModelGraph } from '../graph';
+import type { LayerNode, ModelGraph } from '../layer-graph';
 
 const NON_NEGATIVE_ACTIVATIONS = new Set(['relu', 'relu6', 'sigmoid', 'softmax']);
 /** Ops whose output is ≥ 0 wherever all their inputs are. */

@@ -1,4 +1,4 @@
-import type { LayerNode, ModelGraph, ScopeFrame } from '../graph';
+import type { LayerNode, ModelGraph, ScopeFrame } from '../layer-graph';
 
 /** Where a node's module lives in the exported nn.Module: `inception3a.cbr_1.conv_1`. */
 export interface ModulePaths {

@@ -1,4 +1,4 @@
-import type { LayerNode } from '../graph';
+import type { LayerNode } from '../layer-graph';
 import type { StateTensor } from './state';
 import { dilationOf, kernelOf, type Pads, padTuple, pair, py, strideOf, symmetric, tuple2, windowPads, zeroPads } from './windows';
 

@@ -1,4 +1,4 @@
-import type { TrainSpec } from '../train';
+import type { TrainSpec } from '../passes/train-spec';
 import type { StateTensor } from './state';
 import { py } from './windows';
 

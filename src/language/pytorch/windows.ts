@@ -1,4 +1,4 @@
-import type { Attrs, AttrValue } from '../graph';
+import type { Attrs, AttrValue } from '../layer-graph';
 
 /** [top, bottom, left, right] zeros (or -inf) around a window op's input. */
 export type Pads = [number, number, number, number];

@@ -36,7 +36,7 @@ export class Viewport {
   }
 
   zoomBy(factor: number): void {
-    this.svg.transition().duration(ANIMATION_MS).call(this.zoom.scaleBy, factor);
+    this.animated().call(this.zoom.scaleBy, factor);
   }
 
   /** The whole diagram in view, never enlarged past 1:1. */
@@ -72,8 +72,14 @@ export class Viewport {
 
   private go(transform: ViewTransform, animate: boolean): void {
     const target = d3.zoomIdentity.translate(transform.x, transform.y).scale(transform.k);
-    if (animate) this.svg.transition().duration(ANIMATION_MS).call(this.zoom.transform, target);
+    if (animate) this.animated().call(this.zoom.transform, target);
     else this.svg.call(this.zoom.transform, target);
+  }
+
+  /** A view transition; `data-moving` marks the svg while it runs, for whoever waits for it to settle. */
+  private animated() {
+    this.svg.attr('data-moving', 'true');
+    return this.svg.transition().duration(ANIMATION_MS).on('end interrupt', () => this.svg.attr('data-moving', null));
   }
 
   private size(): { width: number; height: number } {

@@ -104,10 +104,6 @@ export function applyEvent(run: RunModel, event: EngineEvent): void {
   }
 }
 
-export function plannedEpochs(run: RunModel): number {
-  return run.progress?.epochs ?? run.start?.epochs ?? run.epochs.length;
-}
-
 /** Mean seconds per finished epoch. */
 export function meanEpochSeconds(run: RunModel): number | undefined {
   if (run.epochs.length === 0) return undefined;

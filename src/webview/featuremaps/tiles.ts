@@ -1,6 +1,6 @@
 import type { EncodedArray } from '../../protocol/inspect';
 import type { ColourTable } from '../shared/colour-table';
-import { decodeFloat32 } from '../shared/encoded-array';
+import { decodeFloat32 } from '../../protocol/encoded-array';
 import { formatValue } from '../shared/format';
 
 /**

@@ -1,7 +1,8 @@
 import type { GradCamResult } from '../../protocol/gradcam';
 import type { EncodedArray } from '../../protocol/inspect';
 import { tableIndex, type ColourTable } from '../shared/colour-table';
-import { decodeFloat32 } from '../shared/encoded-array';
+import { decodeFloat32 } from '../../protocol/encoded-array';
+import { upsample } from '../../protocol/heatmap';
 
 /**
  * The Grad-CAM picture, drawn in the view so the opacity can change without asking the engine:
@@ -48,31 +49,6 @@ export function inputPixels(input: EncodedArray): RgbImage {
     }
   }
   return { width, height, rgb };
-}
-
-/** The map's value at fractional map coordinates (y, x), clamped at the edges: the engine's sampling. */
-export function sampleBilinear(map: HeatMap, y: number, x: number): number {
-  const { height: h, width: w, values } = map;
-  const clamp = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
-  const y0 = clamp(Math.floor(y), h - 1);
-  const x0 = clamp(Math.floor(x), w - 1);
-  const y1 = clamp(y0 + 1, h - 1);
-  const x1 = clamp(x0 + 1, w - 1);
-  const fy = clamp(y - y0, 1);
-  const fx = clamp(x - x0, 1);
-  const top = values[y0 * w + x0]! * (1 - fx) + values[y0 * w + x1]! * fx;
-  const bottom = values[y1 * w + x0]! * (1 - fx) + values[y1 * w + x1]! * fx;
-  return top * (1 - fy) + bottom * fy;
-}
-
-/** The heat map at `width` × `height`, pixel centres mapped onto the map's grid. */
-export function upsample(map: HeatMap, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const my = ((y + 0.5) * map.height) / height - 0.5;
-    for (let x = 0; x < width; x++) out[y * width + x] = sampleBilinear(map, my, ((x + 0.5) * map.width) / width - 0.5);
-  }
-  return out;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseModelReader } from '../../../src/engine/base-location';
-import { analyze } from '../../../src/language/analyze';
-import { graphJson } from '../../../src/language/query';
+import { baseModelReader } from '../../../src/engine/model/base-location';
+import { analyze } from '../../../src/language/passes/analyze';
+import { graphJson } from '../../../src/language/editor/query';
 import type { GraphJson } from '../../../src/protocol/graph';
 import { repoRoot } from './browser';
 

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { stockKernel, type KernelArgs } from '../registry';
 import type { FlatIO, FlatKernel } from '../flat/io';
+import { wasmHeapF32 } from '../../backends/tf-internals';
 
 export type { BackendWasm };
 
@@ -27,7 +28,7 @@ export function f32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
 
 /** The whole heap as floats; re-read after any allocation, which may replace it. */
 export function heapF32(backend: BackendWasm): Float32Array {
-  return (backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
+  return wasmHeapF32(backend);
 }
 
 /** Where a tensor starts in the heap, in floats (for copyWithin on backend.wasm.HEAPF32). */
