@@ -1,4 +1,7 @@
 import type { Span } from './text';
+import type { AttrsByOp, LayerOp } from './layer-attrs';
+
+export type { AttrsByOp, LayerOp } from './layer-attrs';
 
 /** Attribute values after binding: numbers are evaluated, sizes are [h, w]. */
 export type AttrValue = number | string | boolean | number[];
@@ -23,12 +26,10 @@ export interface ScopeFrame {
  * One layer of an instantiated model: the intermediate form that the engine compiles, the
  * diagram draws and the summary prints. Shapes exclude the batch dimension (NHWC).
  */
-export interface LayerNode {
+interface LayerNodeFields {
   id: number;
-  op: string;
   /** The label written in source (`C1`), unique in its model. */
   name?: string;
-  attrs: Attrs;
   inputs: number[];
   /** The statement that made this node. */
   span: Span;
@@ -43,6 +44,12 @@ export interface LayerNode {
   receptiveField: [number, number];
   jump: [number, number];
 }
+
+/** One node per op: `switch (node.op)` narrows `attrs` to that op's (layer-attrs.ts). */
+export type LayerNode = { [Op in LayerOp]: LayerNodeFields & { op: Op; attrs: AttrsByOp[Op] } }[LayerOp];
+
+/** The node of one op (or of some): `NodeOf<'conv'>`. */
+export type NodeOf<Op extends LayerOp> = Extract<LayerNode, { op: Op }>;
 
 export interface ModelOutput {
   node: number;

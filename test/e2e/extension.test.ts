@@ -138,7 +138,10 @@ describe('ConvLab in a real VS Code', { timeout: 180_000 }, () => {
     const message = await done.innerText();
     await workbench.screenshot('03-trained');
     const accuracy = Number(/test accuracy (\d+(?:\.\d)?)%/.exec(message)![1]);
-    assert.ok(accuracy > 10 && accuracy <= 100, message);
+    // 256 digits an epoch for 5 epochs of batch 64 is 20 Adam steps, tested on the fixture's 200
+    // digits. `convlab train lenet5.cnn --limit 256` on this fixture (wasm) reached 66.0% at the
+    // sample's seed 42 and 57-75.5% over seeds 1-9; always guessing the commonest digit gets 14%.
+    assert.ok(accuracy >= 50 && accuracy <= 100, `LeNet-5 after 20 steps should reach 50%: ${message}`);
     // The Train run opened its dashboard, which ends with the run's test accuracy.
     const dashboard = await workbench.webviewWithText(/Test accuracy/i, 30_000);
     await dashboard.getByText(`${accuracy.toFixed(2)}%`).first().waitFor({ timeout: 15_000 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { baseModelReader } from '../../src/engine/model/base-location';
+import type { NodeOf } from '../../src/language/layer-graph';
 import { analyze } from '../../src/language/passes/analyze';
 import { mutatedSample, newConstructs, tokenSoup } from './fuzz';
 
@@ -46,9 +47,9 @@ test('fuzz: 1,500 models made of and/or/not, in.c, split towers, signed words an
       // A valid model's shapes are all known, and its towers cover the channels they split.
       const graph = analysis.models[0]!;
       assert.ok(graph.nodes.every((n) => n.outputShape !== null), text);
-      for (const slice of graph.nodes.filter((n) => n.op === 'slice')) {
+      for (const slice of graph.nodes.filter((n): n is NodeOf<'slice'> => n.op === 'slice')) {
         const input = graph.nodes[slice.inputs[0]!]!.outputShape!;
-        assert.ok((slice.attrs.start as number) + (slice.attrs.size as number) <= input.at(-1)!, text);
+        assert.ok(slice.attrs.start + slice.attrs.size <= input.at(-1)!, text);
       }
     }
   }), { numRuns: 1_500, seed: 20261204 });

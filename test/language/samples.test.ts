@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/language/passes/analyze';
-import { totals } from '../../src/language/layer-graph';
+import { totals, type NodeOf } from '../../src/language/layer-graph';
 import { sample } from './helpers';
 
 function countsOf(file: string, model: string) {
@@ -86,7 +86,7 @@ test('GoogLeNet keeps torchvision shapes with ceil-mode pooling, and aux heads a
 
 test('ResNet-18 shortcuts: a projection exactly where the shape changes', () => {
   const graph = analyze(sample('resnet18.cnn')).models[0]!;
-  const shortcuts = graph.nodes.filter((n) => n.synthetic === 'shortcut' && n.op === 'conv');
+  const shortcuts = graph.nodes.filter((n): n is NodeOf<'conv'> => n.synthetic === 'shortcut' && n.op === 'conv');
   assert.equal(shortcuts.length, 3);
   assert.deepEqual(shortcuts.map((n) => n.attrs.stride), [[2, 2], [2, 2], [2, 2]]);
   assert.equal(graph.nodes.filter((n) => n.synthetic === 'residual-add').length, 8);

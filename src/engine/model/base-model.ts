@@ -101,21 +101,19 @@ function bytesPerValue(entry: tf.io.WeightsManifestEntry): number {
 /** Sets the weights of every base layer of a compiled model from its model.json's weight files. */
 export function loadBaseWeights(graph: ModelGraph, compiled: CompiledModel): number {
   const names = layerNames(graph).map(tfLayerName);
-  const byLocation = new Map<string, number[]>();
+  const byLocation = new Map<string, { id: number; keras: string }[]>();
   for (const node of graph.nodes) {
     if (!isBaseNode(node)) continue;
-    const location = node.attrs.baseSource as string;
-    byLocation.set(location, [...(byLocation.get(location) ?? []), node.id]);
+    const location = node.attrs.baseSource;
+    byLocation.set(location, [...(byLocation.get(location) ?? []), { id: node.id, keras: node.attrs.baseLayer }]);
   }
   let loaded = 0;
-  for (const [location, ids] of byLocation) {
+  for (const [location, layers] of byLocation) {
     const tensors = readWeights(location);
     try {
-      for (const id of ids) {
-        const node = graph.nodes[id]!;
+      for (const { id, keras } of layers) {
         const layer = compiled.model.getLayer(names[id]!);
         if (layer.weights.length === 0) continue;
-        const keras = node.attrs.baseLayer as string;
         const values = layer.weights.map((weight) => {
           const kind = weight.originalName.slice(weight.originalName.lastIndexOf('/') + 1);
           const key = `${keras}/${kind}`;

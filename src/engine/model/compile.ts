@@ -1,4 +1,5 @@
-import type { Attrs, LayerNode, ModelGraph } from '../../language/layer-graph';
+import type { LayerNode, ModelGraph, NodeOf } from '../../language/layer-graph';
+import type { SlopeAttrs, WindowAttrs } from '../../language/layer-attrs';
 import { zeroPadSides } from '../../language/passes/ops';
 import { isBaseNode } from '../../language/passes/pretrained';
 import { layerNames, legacyLayerNames } from '../../language/passes/summarize';
@@ -79,7 +80,7 @@ class GraphBuilder {
   constructor(private readonly graph: ModelGraph, private readonly names: string[], private readonly seed: number | undefined) {
     const first = graph.nodes[0]!;
     if (first.op !== 'input') throw new Error(`model ${graph.name} does not start with an input`);
-    this.input = tf.input({ shape: first.attrs.shape as number[], name: names[0] });
+    this.input = tf.input({ shape: first.attrs.shape, name: names[0] });
     this.tensors.set(0, this.input);
     this.layerOfNode.set(0, names[0]!);
     this.outputNodes = new Set(graph.outputs.map((o) => o.node));
@@ -111,35 +112,34 @@ class GraphBuilder {
     const inputs = node.inputs.map((i) => this.tensors.get(i)!);
     const name = this.names[node.id]!;
     const x = inputs[0]!;
-    const a = node.attrs;
     // The softmax of an output is applied outside the model (see compileModel).
     const activation = this.outputNodes.has(node.id) && activationOf(node) === 'softmax' ? 'linear' : activationOf(node);
     switch (node.op) {
       case 'conv':
         return this.activate(this.convolution(node, x, name), activation, name);
       case 'dwconv': {
-        const padded = this.explicitPadding(x, a, name);
-        if (isDilated(a)) {
-          const layer = new DilatedConvolution({ name, kind: 'depthwise', multiplier: a.multiplier as number, ...this.dilatedSettings(a) });
+        const padded = this.explicitPadding(x, node.attrs, name);
+        if (isDilated(node.attrs)) {
+          const layer = new DilatedConvolution({ name, kind: 'depthwise', multiplier: node.attrs.multiplier, ...this.dilatedSettings(node.attrs) });
           return this.activate(layer.apply(padded) as tf.SymbolicTensor, activation, name);
         }
         const layer = tf.layers.depthwiseConv2d({
-          name, kernelSize: size(a.kernel), depthMultiplier: a.multiplier as number, strides: size(a.stride), padding: padMode(a), dilationRate: size(a.dilation),
-          useBias: a.bias !== false, depthwiseInitializer: this.glorot(),
+          name, kernelSize: size(node.attrs.kernel), depthMultiplier: node.attrs.multiplier, strides: size(node.attrs.stride), padding: padMode(node.attrs), dilationRate: size(node.attrs.dilation),
+          useBias: node.attrs.bias !== false, depthwiseInitializer: this.glorot(),
         });
         return this.activate(layer.apply(padded) as tf.SymbolicTensor, activation, name);
       }
       case 'sepconv': {
-        const padded = this.explicitPadding(x, a, name);
-        if (isDilated(a)) {
+        const padded = this.explicitPadding(x, node.attrs, name);
+        if (isDilated(node.attrs)) {
           // Keras' SeparableConv2D is a bias-free depthwise step and a 1×1 pointwise one.
-          const depthwise = new DilatedConvolution({ name: `${name}.depthwise`, kind: 'depthwise', multiplier: a.multiplier as number, ...this.dilatedSettings(a), useBias: false });
-          const pointwise = tf.layers.conv2d({ name, filters: a.filters as number, kernelSize: 1, useBias: a.bias !== false, kernelInitializer: this.glorot() });
+          const depthwise = new DilatedConvolution({ name: `${name}.depthwise`, kind: 'depthwise', multiplier: node.attrs.multiplier, ...this.dilatedSettings(node.attrs), useBias: false });
+          const pointwise = tf.layers.conv2d({ name, filters: node.attrs.filters, kernelSize: 1, useBias: node.attrs.bias !== false, kernelInitializer: this.glorot() });
           return this.activate(pointwise.apply(depthwise.apply(padded)) as tf.SymbolicTensor, activation, name);
         }
         const layer = tf.layers.separableConv2d({
-          name, filters: a.filters as number, kernelSize: size(a.kernel), depthMultiplier: a.multiplier as number, strides: size(a.stride), padding: padMode(a),
-          dilationRate: size(a.dilation), useBias: a.bias !== false, depthwiseInitializer: this.glorot(), pointwiseInitializer: this.glorot(),
+          name, filters: node.attrs.filters, kernelSize: size(node.attrs.kernel), depthMultiplier: node.attrs.multiplier, strides: size(node.attrs.stride), padding: padMode(node.attrs),
+          dilationRate: size(node.attrs.dilation), useBias: node.attrs.bias !== false, depthwiseInitializer: this.glorot(), pointwiseInitializer: this.glorot(),
         });
         return this.activate(layer.apply(padded) as tf.SymbolicTensor, activation, name);
       }
@@ -149,65 +149,65 @@ class GraphBuilder {
       case 'globalavgpool':
         return tf.layers.globalAveragePooling2d({ name }).apply(x) as tf.SymbolicTensor;
       case 'adaptiveavgpool':
-        return new AdaptiveAveragePooling({ name, size: size(a.size) }).apply(x) as tf.SymbolicTensor;
+        return new AdaptiveAveragePooling({ name, size: size(node.attrs.size) }).apply(x) as tf.SymbolicTensor;
       case 'globalmaxpool':
         return tf.layers.globalMaxPooling2d({ name }).apply(x) as tf.SymbolicTensor;
       case 'zeropad': {
-        const [top, bottom, left, right] = zeroPadSides(a);
+        const [top, bottom, left, right] = zeroPadSides(node.attrs);
         return tf.layers.zeroPadding2d({ name, padding: [[top, bottom], [left, right]] }).apply(x) as tf.SymbolicTensor;
       }
       case 'batchnorm': {
-        const config = { name, axis: -1, epsilon: a.eps as number, momentum: a.momentum as number, scale: a.scale !== false, center: a.center !== false };
+        const config = { name, axis: -1, epsilon: node.attrs.eps, momentum: node.attrs.momentum, scale: node.attrs.scale !== false, center: node.attrs.center !== false };
         // A pretrained base's batchnorm keeps its statistics: inference mode, as Keras runs a frozen one.
         const layer = isBaseNode(node) ? new InferenceBatchNorm(config) : tf.layers.batchNormalization(config);
         return this.activate(layer.apply(x) as tf.SymbolicTensor, activation, name);
       }
       case 'lrn':
-        return new LocalResponseNorm({ name, size: a.size as number, alpha: a.alpha as number, beta: a.beta as number, k: a.k as number }).apply(x) as tf.SymbolicTensor;
+        return new LocalResponseNorm({ name, size: node.attrs.size, alpha: node.attrs.alpha, beta: node.attrs.beta, k: node.attrs.k }).apply(x) as tf.SymbolicTensor;
       case 'dropout':
-        return tf.layers.dropout({ name, rate: a.rate as number, seed: this.nextSeed() }).apply(x) as tf.SymbolicTensor;
+        return tf.layers.dropout({ name, rate: node.attrs.rate, seed: this.nextSeed() }).apply(x) as tf.SymbolicTensor;
       case 'flatten':
         return tf.layers.flatten({ name }).apply(x) as tf.SymbolicTensor;
       case 'dense': {
-        const layer = tf.layers.dense({ name, units: a.units as number, useBias: a.bias !== false, kernelInitializer: this.glorot() });
+        const layer = tf.layers.dense({ name, units: node.attrs.units, useBias: node.attrs.bias !== false, kernelInitializer: this.glorot() });
         return this.activate(layer.apply(x) as tf.SymbolicTensor, activation, name);
       }
       case 'concat':
         return tf.layers.concatenate({ name, axis: -1 }).apply(inputs) as tf.SymbolicTensor;
       case 'slice':
         // A tower of `split`: its share of the channels.
-        return new ChannelSlice({ name, start: a.start as number, size: a.size as number }).apply(x) as tf.SymbolicTensor;
+        return new ChannelSlice({ name, start: node.attrs.start, size: node.attrs.size }).apply(x) as tf.SymbolicTensor;
       case 'add':
         return tf.layers.add({ name }).apply(inputs) as tf.SymbolicTensor;
       case 'input':
         throw new Error(`model ${this.graph.name}: a second input at ${name}`);
       default:
         // relu, tanh, … as layers of their own.
-        return this.standalone(node.op, a, x, name, activation);
+        return this.standalone(node.op, node.attrs, x, name, activation);
     }
   }
 
-  private convolution(node: LayerNode, input: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  private convolution(node: NodeOf<'conv'>, input: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
     const a = node.attrs;
     const x = this.explicitPadding(input, a, name);
-    const groups = (a.groups as number | undefined) ?? 1;
+    const groups = a.groups ?? 1;
     const options = (layerName: string, filters: number) => ({
       name: layerName, filters, kernelSize: size(a.kernel), strides: size(a.stride), padding: padMode(a), dilationRate: size(a.dilation),
       useBias: a.bias !== false, kernelInitializer: this.glorot(),
     });
     const convolve = (layerName: string, filters: number, input: tf.SymbolicTensor) =>
       (isDilated(a) ? new DilatedConvolution({ name: layerName, kind: 'conv', filters, ...this.dilatedSettings(a) }) : tf.layers.conv2d(options(layerName, filters))).apply(input) as tf.SymbolicTensor;
-    if (groups === 1) return convolve(name, a.filters as number, x);
+    if (groups === 1) return convolve(name, a.filters, x);
     // Grouped convolution (AlexNet's two GPUs): one convolution per slice of channels, joined.
     const channels = (x.shape[3] as number) / groups;
     const parts = Array.from({ length: groups }, (_, g) => {
       const slice = new ChannelSlice({ name: `${name}.in${g}`, start: g * channels, size: channels }).apply(x) as tf.SymbolicTensor;
-      return convolve(`${name}.g${g}`, (a.filters as number) / groups, slice);
+      return convolve(`${name}.g${g}`, a.filters / groups, slice);
     });
     return tf.layers.concatenate({ name, axis: -1 }).apply(parts) as tf.SymbolicTensor;
   }
 
-  private pooling(node: LayerNode, input: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  private pooling(node: NodeOf<'maxpool' | 'avgpool'>, input: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
     const a = node.attrs;
     const kernel = size(a.kernel);
     const stride = a.stride === undefined ? kernel : size(a.stride);
@@ -224,7 +224,7 @@ class GraphBuilder {
   }
 
   /** PyTorch-style `pad N` becomes zero padding before a valid window. */
-  private explicitPadding(x: tf.SymbolicTensor, a: Attrs, name: string): tf.SymbolicTensor {
+  private explicitPadding(x: tf.SymbolicTensor, a: { pad?: number[] }, name: string): tf.SymbolicTensor {
     if (a.pad === undefined) return x;
     const [h, w] = size(a.pad);
     if (h === 0 && w === 0) return x;
@@ -236,12 +236,12 @@ class GraphBuilder {
     return this.standalone(activation, {}, x, `${name}.${activation}`, activation);
   }
 
-  private standalone(op: string, a: Attrs, x: tf.SymbolicTensor, name: string, activation: Activation): tf.SymbolicTensor {
+  private standalone(op: string, a: SlopeAttrs, x: tf.SymbolicTensor, name: string, activation: Activation): tf.SymbolicTensor {
     switch (op) {
       case 'leakyrelu':
-        return tf.layers.leakyReLU({ name, alpha: (a.alpha as number | undefined) ?? 0.01 }).apply(x) as tf.SymbolicTensor;
+        return tf.layers.leakyReLU({ name, alpha: a.alpha ?? 0.01 }).apply(x) as tf.SymbolicTensor;
       case 'elu':
-        return tf.layers.elu({ name, alpha: (a.alpha as number | undefined) ?? 1 }).apply(x) as tf.SymbolicTensor;
+        return tf.layers.elu({ name, alpha: a.alpha ?? 1 }).apply(x) as tf.SymbolicTensor;
       case 'linear':
         return tf.layers.activation({ name, activation: 'linear' }).apply(x) as tf.SymbolicTensor;
       default:
@@ -249,7 +249,7 @@ class GraphBuilder {
     }
   }
 
-  private dilatedSettings(a: Attrs) {
+  private dilatedSettings(a: WindowAttrs & { bias?: boolean }) {
     return { kernel: size(a.kernel), dilation: size(a.dilation), strides: size(a.stride), padding: padMode(a), useBias: a.bias !== false, seed: this.nextSeed() };
   }
 
@@ -265,21 +265,21 @@ class GraphBuilder {
 function activationOf(node: LayerNode): Activation {
   const STANDALONE = ['relu', 'relu6', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'softmax', 'linear'];
   if (STANDALONE.includes(node.op)) return node.op as Activation;
-  return ((node.attrs.activation as string | undefined) ?? 'linear') as Activation;
+  return (node.attrs.activation ?? 'linear') as Activation;
 }
 
-function size(value: Attrs[string] | undefined): [number, number] {
+function size(value: number | number[] | undefined): [number, number] {
   if (Array.isArray(value)) return [value[0]!, value[1]!];
   if (typeof value === 'number') return [value, value];
   return [1, 1];
 }
 
 /** TensorFlow.js cannot train dilated convolutions itself (see dilated.ts). */
-function isDilated(a: Attrs): boolean {
+function isDilated(a: { dilation?: number[] }): boolean {
   const [dh, dw] = size(a.dilation);
   return dh > 1 || dw > 1;
 }
 
-function padMode(a: Attrs): 'same' | 'valid' {
+function padMode(a: { padding?: string; pad?: number[] }): 'same' | 'valid' {
   return a.padding === 'same' && a.pad === undefined ? 'same' : 'valid';
 }

@@ -9,7 +9,8 @@ import type { JsonRange } from '../../protocol/summary';
 import { ArchitectureFromViewSchema, type ArchitectureFromView, type ArchitectureState, type ArchitectureToView } from '../../protocol/webview';
 import type { ModelService } from '../lsp/client';
 import { nodesAtPosition } from './graph-highlight';
-import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
+import { createViewPanel, ViewPanel } from './view-panel';
+import { panelSerializer } from './webview-setup';
 
 export const ARCHITECTURE_VIEW_TYPE = 'convlab.architecture';
 
@@ -22,11 +23,9 @@ export interface ArchitectureDeps {
   log: vscode.LogOutputChannel;
 }
 
-export class ArchitecturePanel implements vscode.Disposable {
+export class ArchitecturePanel extends ViewPanel<ArchitectureToView, typeof ArchitectureFromViewSchema> {
   private static readonly open = new Map<string, ArchitecturePanel>();
 
-  private readonly connection: ViewConnection<ArchitectureToView, typeof ArchitectureFromViewSchema>;
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   /** The last graph's nodes, for highlighting without another request. */
   private graph: GraphJson | undefined;
@@ -40,32 +39,23 @@ export class ArchitecturePanel implements vscode.Disposable {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(ARCHITECTURE_VIEW_TYPE, titleOf(model), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(deps.extensionUri));
-    new ArchitecturePanel(panel, deps, { uri: document.uri.toString(), model });
+    new ArchitecturePanel(createViewPanel(ARCHITECTURE_VIEW_TYPE, titleOf(model), deps.extensionUri), deps, { uri: document.uri.toString(), model });
   }
 
   static serializer(deps: ArchitectureDeps): vscode.WebviewPanelSerializer<ArchitectureState> {
     return panelSerializer<ArchitectureState>('architecture', deps.log, (state) => !!state?.uri && !!state.model, (panel, state) => new ArchitecturePanel(panel, deps, state));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: ArchitectureDeps, private state: ArchitectureState) {
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: ArchitectureDeps, private state: ArchitectureState) {
+    super(panel, { extensionUri: deps.extensionUri, log: deps.log, bundle: 'architecture', name: 'architecture', schema: ArchitectureFromViewSchema, title: titleOf(state.model), initialState: state });
     ArchitecturePanel.open.set(keyOf(state.uri, state.model), this);
-    panel.title = titleOf(state.model);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, { name: 'architecture', schema: ArchitectureFromViewSchema, log: this.deps.log }, {
-      onReady: () => void this.refresh(),
-      onMessage: (message) => void this.onMessage(message),
-    });
-    loadView(panel, deps.extensionUri, 'architecture', state);
     this.disposables.push(
-      this.connection,
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document.uri.toString() === this.state.uri) this.scheduleRefresh();
       }),
       vscode.window.onDidChangeTextEditorSelection((event) => {
         if (event.textEditor.document.uri.toString() === this.state.uri) this.highlight(event.selections[0]?.active);
       }),
-      panel.onDidDispose(() => this.dispose()),
     );
   }
 
@@ -113,7 +103,11 @@ export class ArchitecturePanel implements vscode.Disposable {
     this.connection.post({ type: 'highlight', nodeIds: nodesAtPosition(this.graph, { line: position.line, character: position.character }) });
   }
 
-  private async onMessage(message: Exclude<ArchitectureFromView, { type: 'ready' }>): Promise<void> {
+  protected onReady(): Promise<void> {
+    return this.refresh();
+  }
+
+  protected async onMessage(message: Exclude<ArchitectureFromView, { type: 'ready' }>): Promise<void> {
     if (message.type === 'reveal') await this.reveal(message.range);
     else if (message.type === 'export') await this.export(message.format, message.data);
   }

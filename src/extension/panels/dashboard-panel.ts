@@ -5,9 +5,10 @@
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import type { EngineEvent } from '../../protocol/engine';
-import { DashboardFromViewSchema, type DashboardState, type DashboardToView, type RunHistory } from '../../protocol/webview';
+import { DashboardFromViewSchema, type DashboardFromView, type DashboardState, type DashboardToView, type RunHistory } from '../../protocol/webview';
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
-import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
+import { createViewPanel, ViewPanel } from './view-panel';
+import { panelSerializer } from './webview-setup';
 import { EVALUATE_RUN_COMMAND } from '../commands/evaluate';
 
 export const DASHBOARD_VIEW_TYPE = 'convlab.dashboard';
@@ -37,8 +38,7 @@ export class DashboardPanels implements vscode.Disposable {
       existing.reveal(options.preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, titleOf(runDir), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus }, panelOptions(this.extensionUri));
-    this.attach(panel, { runDir });
+    this.attach(createViewPanel(DASHBOARD_VIEW_TYPE, titleOf(runDir), this.extensionUri, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus }), { runDir });
   }
 
   serializer(): vscode.WebviewPanelSerializer<DashboardState> {
@@ -85,25 +85,11 @@ interface DashboardActions {
   log: vscode.LogOutputChannel;
 }
 
-class DashboardPanel implements vscode.Disposable {
-  private readonly connection: ViewConnection<DashboardToView, typeof DashboardFromViewSchema>;
-  private readonly disposables: vscode.Disposable[] = [];
+class DashboardPanel extends ViewPanel<DashboardToView, typeof DashboardFromViewSchema> {
   private disposed = false;
 
-  constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly state: DashboardState, private readonly actions: DashboardActions) {
-    panel.title = titleOf(state.runDir);
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, { name: 'dashboard', schema: DashboardFromViewSchema, log: actions.log }, {
-      onReady: () => this.sendAll(),
-      onMessage: (message) => {
-        if (message.type === 'openRun') actions.openRun(message.runDir);
-        else if (message.type === 'evaluate') void vscode.commands.executeCommand(EVALUATE_RUN_COMMAND, message.runDir);
-        else if (message.type === 'export') void saveExport(message.runDir, message.format, message.data);
-        else if (message.type === 'cancel' && !actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
-      },
-    });
-    loadView(panel, extensionUri, 'dashboard', state);
-    this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
+  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly state: DashboardState, private readonly actions: DashboardActions) {
+    super(panel, { extensionUri, log: actions.log, bundle: 'dashboard', name: 'dashboard', schema: DashboardFromViewSchema, title: titleOf(state.runDir), initialState: state });
   }
 
   reveal(preserveFocus: boolean): void {
@@ -122,7 +108,14 @@ class DashboardPanel implements vscode.Disposable {
     this.panel.dispose();
   }
 
-  private sendAll(): void {
+  protected onMessage(message: Exclude<DashboardFromView, { type: 'ready' }>): void {
+    if (message.type === 'openRun') this.actions.openRun(message.runDir);
+    else if (message.type === 'evaluate') void vscode.commands.executeCommand(EVALUATE_RUN_COMMAND, message.runDir);
+    else if (message.type === 'export') void saveExport(message.runDir, message.format, message.data);
+    else if (message.type === 'cancel' && !this.actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
+  }
+
+  protected onReady(): void {
     const run = this.actions.history(this.state.runDir);
     if (!run) {
       void vscode.window.showWarningMessage(`ConvLab: ${this.state.runDir} has no training record to show.`);

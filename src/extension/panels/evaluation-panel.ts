@@ -14,7 +14,8 @@ import { evalArguments } from '../jobs/engine-command';
 import { EngineCommandCancelled, runEngineJson } from '../jobs/engine-json';
 import type { EngineLauncher } from '../jobs/engine-process';
 import { describeRun } from '../runs/run-list';
-import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
+import { createViewPanel, ViewPanel } from './view-panel';
+import { panelSerializer } from './webview-setup';
 
 export const EVALUATION_VIEW_TYPE = 'convlab.evaluation';
 
@@ -25,11 +26,9 @@ export interface EvaluationDeps {
   launch: EngineLauncher;
 }
 
-export class EvaluationPanel implements vscode.Disposable {
+export class EvaluationPanel extends ViewPanel<EvaluationToView, typeof EvaluationFromViewSchema> {
   private static readonly open = new Map<string, EvaluationPanel>();
 
-  private readonly connection: ViewConnection<EvaluationToView, typeof EvaluationFromViewSchema>;
-  private readonly disposables: vscode.Disposable[] = [];
   private running: AbortController | undefined;
   private error: string | undefined;
   private disposed = false;
@@ -41,24 +40,16 @@ export class EvaluationPanel implements vscode.Disposable {
       existing.panel.reveal(undefined, false);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(EVALUATION_VIEW_TYPE, titleOf(runDir), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, panelOptions(deps.extensionUri));
-    new EvaluationPanel(panel, deps, { runDir });
+    new EvaluationPanel(createViewPanel(EVALUATION_VIEW_TYPE, titleOf(runDir), deps.extensionUri, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }), deps, { runDir });
   }
 
   static serializer(deps: EvaluationDeps): vscode.WebviewPanelSerializer<EvaluationState> {
     return panelSerializer<EvaluationState>('evaluation', deps.log, (state) => !!state?.runDir, (panel, state) => new EvaluationPanel(panel, deps, state));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: EvaluationDeps, private state: EvaluationState) {
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: EvaluationDeps, private state: EvaluationState) {
+    super(panel, { extensionUri: deps.extensionUri, log: deps.log, bundle: 'evaluation', name: 'evaluation', schema: EvaluationFromViewSchema, title: titleOf(state.runDir), initialState: state });
     EvaluationPanel.open.set(state.runDir, this);
-    panel.title = titleOf(state.runDir);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, { name: 'evaluation', schema: EvaluationFromViewSchema, log: this.deps.log }, {
-      onReady: () => this.sendAll(),
-      onMessage: (message) => this.onMessage(message),
-    });
-    loadView(panel, deps.extensionUri, 'evaluation', state);
-    this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
   }
 
   dispose(): void {
@@ -70,14 +61,14 @@ export class EvaluationPanel implements vscode.Disposable {
   }
 
   /** After the view (re)loads: what it had, else the evaluation in progress, else a new one. */
-  private sendAll(): void {
+  protected onReady(): void {
     if (this.state.report) this.connection.post({ type: 'report', report: this.state.report });
     else if (this.running) this.connection.post({ type: 'evaluating', runDir: this.state.runDir });
     else if (this.error !== undefined) this.connection.post({ type: 'error', runDir: this.state.runDir, message: this.error });
     else void this.evaluate();
   }
 
-  private onMessage(message: Exclude<EvaluationFromView, { type: 'ready' }>): void {
+  protected onMessage(message: Exclude<EvaluationFromView, { type: 'ready' }>): void {
     const runDir = this.state.runDir;
     if (message.type === 'evaluate') void this.evaluate();
     else if (message.type === 'openRun') void vscode.commands.executeCommand(COMMANDS.openRun, runDir);

@@ -11,7 +11,8 @@ import { resolveFolder } from '../jobs/engine-command';
 import type { ServeEngineClient } from '../jobs/serve-engine-client';
 import type { ModelService } from '../lsp/client';
 import { latestTrainedRun } from '../runs/run-replay';
-import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
+import { createViewPanel, ViewPanel } from './view-panel';
+import { panelSerializer } from './webview-setup';
 
 export const FEATURE_MAPS_VIEW_TYPE = 'convlab.featureMaps';
 
@@ -22,11 +23,9 @@ export interface FeatureMapsDeps {
   log: vscode.LogOutputChannel;
 }
 
-export class FeatureMapsPanel implements vscode.Disposable {
+export class FeatureMapsPanel extends ViewPanel<FeatureMapsToView, typeof FeatureMapsFromViewSchema> {
   private static readonly open = new Map<string, FeatureMapsPanel>();
 
-  private readonly connection: ViewConnection<FeatureMapsToView, typeof FeatureMapsFromViewSchema>;
-  private readonly disposables: vscode.Disposable[] = [];
   /** Only the newest request's answer is shown when the user clicks through layers quickly. */
   private requestCount = 0;
   /** The model's layers with feature maps, as last sent to the view. */
@@ -40,24 +39,16 @@ export class FeatureMapsPanel implements vscode.Disposable {
       void existing.inspect({ layer });
       return;
     }
-    const panel = vscode.window.createWebviewPanel(FEATURE_MAPS_VIEW_TYPE, titleOf(model), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(deps.extensionUri));
-    new FeatureMapsPanel(panel, deps, { uri: document.uri.toString(), model, layer });
+    new FeatureMapsPanel(createViewPanel(FEATURE_MAPS_VIEW_TYPE, titleOf(model), deps.extensionUri), deps, { uri: document.uri.toString(), model, layer });
   }
 
   static serializer(deps: FeatureMapsDeps): vscode.WebviewPanelSerializer<FeatureMapsState> {
     return panelSerializer<FeatureMapsState>('feature-maps', deps.log, (state) => !!state?.uri && !!state.model && !!state.layer, (panel, state) => new FeatureMapsPanel(panel, deps, state));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: FeatureMapsDeps, private state: FeatureMapsState) {
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: FeatureMapsDeps, private state: FeatureMapsState) {
+    super(panel, { extensionUri: deps.extensionUri, log: deps.log, bundle: 'featuremaps', name: 'feature-maps', schema: FeatureMapsFromViewSchema, title: titleOf(state.model), initialState: state });
     FeatureMapsPanel.open.set(keyOf(state.uri, state.model), this);
-    panel.title = titleOf(state.model);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, { name: 'feature-maps', schema: FeatureMapsFromViewSchema, log: this.deps.log }, {
-      onReady: () => void this.start(),
-      onMessage: (message) => void this.onMessage(message),
-    });
-    loadView(panel, deps.extensionUri, 'featuremaps', state);
-    this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
   }
 
   dispose(): void {
@@ -65,7 +56,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
     this.disposables.forEach((d) => d.dispose());
   }
 
-  private async start(): Promise<void> {
+  protected async onReady(): Promise<void> {
     try {
       const summary = await this.deps.models.summary(vscode.Uri.parse(this.state.uri));
       const model = summary.models.find((m) => m.name === this.state.model);
@@ -78,7 +69,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
     await this.inspect({ layer: this.state.layer, sample: this.state.sample });
   }
 
-  private async onMessage(message: Exclude<FeatureMapsFromView, { type: 'ready' }>): Promise<void> {
+  protected async onMessage(message: Exclude<FeatureMapsFromView, { type: 'ready' }>): Promise<void> {
     if (message.type === 'request') {
       await this.inspect({ layer: message.layer, sample: message.sample, image: message.image });
     } else if (message.type === 'pickImage') {

@@ -12,7 +12,8 @@ import { EngineCommandCancelled, runEngineJson } from '../jobs/engine-json';
 import type { EngineLauncher } from '../jobs/engine-process';
 import type { ModelService } from '../lsp/client';
 import { latestTrainedRun } from '../runs/run-replay';
-import { loadView, panelOptions, panelSerializer, ViewConnection } from './webview-setup';
+import { createViewPanel, ViewPanel } from './view-panel';
+import { panelSerializer } from './webview-setup';
 
 export const GRAD_CAM_VIEW_TYPE = 'convlab.gradCam';
 
@@ -27,11 +28,9 @@ export interface GradCamDeps {
 /** What to explain: a model (by its file's URI), optionally a run, an input, a layer, a class. */
 export type GradCamChoice = Pick<GradCamState, 'layer' | 'classIndex' | 'sample' | 'image'>;
 
-export class GradCamPanel implements vscode.Disposable {
+export class GradCamPanel extends ViewPanel<GradCamToView, typeof GradCamFromViewSchema> {
   private static readonly open = new Map<string, GradCamPanel>();
 
-  private readonly connection: ViewConnection<GradCamToView, typeof GradCamFromViewSchema>;
-  private readonly disposables: vscode.Disposable[] = [];
   private running: AbortController | undefined;
   private layers: GradCamLayer[] | undefined;
   private last: { result: GradCamResult } | { error: string } | undefined;
@@ -46,24 +45,16 @@ export class GradCamPanel implements vscode.Disposable {
       void existing.explain({ sample: state.sample, image: state.image, layer: state.layer ?? existing.state.layer, classIndex: state.classIndex });
       return;
     }
-    const panel = vscode.window.createWebviewPanel(GRAD_CAM_VIEW_TYPE, titleOf(state.model), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(deps.extensionUri));
-    new GradCamPanel(panel, deps, state);
+    new GradCamPanel(createViewPanel(GRAD_CAM_VIEW_TYPE, titleOf(state.model), deps.extensionUri), deps, state);
   }
 
   static serializer(deps: GradCamDeps): vscode.WebviewPanelSerializer<GradCamState> {
     return panelSerializer<GradCamState>('grad-cam', deps.log, (state) => !!state?.uri && !!state.model, (panel, state) => new GradCamPanel(panel, deps, state));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: GradCamDeps, private state: GradCamState) {
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: GradCamDeps, private state: GradCamState) {
+    super(panel, { extensionUri: deps.extensionUri, log: deps.log, bundle: 'gradcam', name: 'grad-cam', schema: GradCamFromViewSchema, title: titleOf(state.model), initialState: state });
     GradCamPanel.open.set(keyOf(state.uri, state.model), this);
-    panel.title = titleOf(state.model);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons', 'cnn.svg');
-    this.connection = new ViewConnection(panel, { name: 'grad-cam', schema: GradCamFromViewSchema, log: this.deps.log }, {
-      onReady: () => void this.sendAll(),
-      onMessage: (message) => void this.onMessage(message),
-    });
-    loadView(panel, deps.extensionUri, 'gradcam', state);
-    this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
   }
 
   dispose(): void {
@@ -75,7 +66,7 @@ export class GradCamPanel implements vscode.Disposable {
   }
 
   /** After the view (re)loads: the layers, then the last answer, or the first request. */
-  private async sendAll(): Promise<void> {
+  protected async onReady(): Promise<void> {
     this.layers ??= await this.listLayers();
     this.connection.post({ type: 'layers', layers: this.layers, ...(this.state.layer ? { current: this.state.layer } : {}) });
     if (this.running) this.connection.post({ type: 'loading' });
@@ -84,7 +75,7 @@ export class GradCamPanel implements vscode.Disposable {
     else await this.explain(this.state);
   }
 
-  private async onMessage(message: Exclude<GradCamFromView, { type: 'ready' }>): Promise<void> {
+  protected async onMessage(message: Exclude<GradCamFromView, { type: 'ready' }>): Promise<void> {
     if (message.type === 'request') {
       await this.explain(message);
     } else if (message.type === 'pickImage') {

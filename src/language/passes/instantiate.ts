@@ -2,7 +2,7 @@ import type { BlockDecl, CallStatement, LayerStatement, ModelDecl, Sequence, Sta
 import { bindLayer } from './bind';
 import { DiagnosticSink, didYouMean } from '../diagnostic-sink';
 import { evaluate, evaluateNumber, type Environment, type StatementInput, type Value } from './expressions';
-import type { Attrs, LayerNode, ModelGraph, ModelOutput, ParamCount, ScopeFrame } from '../layer-graph';
+import type { Attrs, LayerNode, ModelGraph, ModelOutput, NodeOf, ParamCount, ScopeFrame } from '../layer-graph';
 import { LAYER_BY_OP, STRUCTURE_KEYWORDS } from './layer-catalogue';
 import { formatShape, inferLayer } from './ops';
 import type { Span } from '../text';
@@ -274,13 +274,13 @@ class Instantiator {
       return { ...input, shape: null };
     }
     const filters = body.shape[2]!;
-    const lastNorm = this.nodes.slice().reverse().find((n) => n.op === 'batchnorm' && n.id > input.node!);
+    const lastNorm = this.nodes.slice().reverse().find((n): n is NodeOf<'batchnorm'> => n.op === 'batchnorm' && n.id > input.node!);
     const convAttrs: Attrs = { filters, kernel: [1, 1], stride: [sh, sw], dilation: [1, 1], groups: 1, padding: 'valid', bias: false, activation: 'linear' };
     const frame = { span: statement.keyword.span, scope, synthetic: 'shortcut' as const };
     const conv = inferLayer('conv', convAttrs, input.shape);
     if (!conv.ok) return { ...input, shape: null };
     const projected = this.addNode({ op: 'conv', attrs: convAttrs, inputs: [input.node], ...frame }, conv.shape, conv.params, conv.macs, this.advanceField(input, conv.window));
-    const normAttrs: Attrs = { eps: (lastNorm?.attrs.eps as number | undefined) ?? 0.001, momentum: (lastNorm?.attrs.momentum as number | undefined) ?? 0.99, activation: 'linear' };
+    const normAttrs: Attrs = { eps: lastNorm?.attrs.eps ?? 0.001, momentum: lastNorm?.attrs.momentum ?? 0.99, activation: 'linear' };
     const norm = inferLayer('batchnorm', normAttrs, conv.shape);
     this.shortcutNotes.projection(statement, { input: input.shape, output: body.shape, filters, stride: [sh, sw], eps: normAttrs.eps as number, momentum: normAttrs.momentum as number, params: conv.params.trainable + (norm.ok ? norm.params.trainable : 0), env });
     return norm.ok ? this.addNode({ op: 'batchnorm', attrs: normAttrs, inputs: [projected.node!], ...frame }, norm.shape, norm.params, 0, projected) : projected;
@@ -327,11 +327,13 @@ class Instantiator {
     if (this.nodes.length >= MAX_NODES) throw new TooLarge();
     const id = this.nodes.length;
     const name = base.label === undefined ? undefined : this.qualifiedName(base.label, base.scope, base.labelSpan ?? base.span);
+    // Where bound attributes become a typed node: the binder read them by the op's row of the
+    // layer catalogue, whose parameters and flags layer-attrs.ts types.
     this.nodes.push({
       id, op: base.op, name, attrs: base.attrs, inputs: base.inputs, span: base.span, scope: base.scope,
       synthetic: base.synthetic, outputShape: shape, params, macs,
       receptiveField: field.receptiveField, jump: field.jump,
-    });
+    } as LayerNode);
     return { node: id, shape, receptiveField: field.receptiveField, jump: field.jump };
   }
 

@@ -95,6 +95,7 @@ function activationLayer(op: string, params: ParameterSpec[] = []): LayerSpec {
   return { op, category: 'activation', title: ACTIVATION_TITLES[op] ?? 'Activation', doc: `Applies ${ACTIVATIONS[op]} Shapes are unchanged and there are no parameters.`, params, flags: [] };
 }
 
+/** A new op here also needs its attributes' type in AttrsByOp (../layer-attrs.ts). */
 export const LAYERS: LayerSpec[] = [
   {
     op: 'input', category: 'input', title: 'Input',

@@ -1,5 +1,5 @@
 import type { DiagnosticCode } from '../diagnostic-sink';
-import type { Attrs, ParamCount } from '../layer-graph';
+import type { Attrs, AttrValue, ParamCount } from '../layer-graph';
 
 /** What a layer makes of its input: shape, parameters and multiply-adds, or the reason it cannot. */
 export type LayerOutcome =
@@ -173,7 +173,7 @@ export function inferLayer(op: string, attrs: Attrs, shape: readonly number[], w
   }
 }
 
-export function zeroPadSides(attrs: Attrs): [number, number, number, number] {
+export function zeroPadSides(attrs: { size?: AttrValue; sides?: AttrValue }): [number, number, number, number] {
   if (Array.isArray(attrs.sides)) return attrs.sides as [number, number, number, number];
   const [h, w] = pair(attrs.size, 0);
   return [h, h, w, w];

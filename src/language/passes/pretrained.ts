@@ -13,7 +13,7 @@ export type ReadBaseModel = (source: string) => BaseModelText;
 export const isUrlSource = (source: string): boolean => /^https?:\/\//i.test(source);
 
 /** A node that came from a pretrained base with its weights (not one rebuilt from scratch). */
-export const isBaseNode = (node: LayerNode): boolean => typeof node.attrs.baseLayer === 'string';
+export const isBaseNode = <Node extends LayerNode>(node: Node): node is Node & { attrs: { baseLayer: string; baseSource: string } } => typeof node.attrs.baseLayer === 'string';
 
 /**
  * A pretrained base as layers of the language: each Keras layer of model.json becomes the

@@ -1,5 +1,5 @@
 import { DiagnosticSink, didYouMean } from '../diagnostic-sink';
-import { totals, type ModelGraph, type ParamCount } from '../layer-graph';
+import { totals, type LayerNode, type ModelGraph, type ParamCount } from '../layer-graph';
 import { inferLayer } from './ops';
 import { isBaseNode } from './pretrained';
 import type { TrainSpec } from './train-spec';
@@ -44,7 +44,8 @@ export function unfrozen(graph: ModelGraph, selection: number | string): ModelGr
     delete attrs.frozen;
     const input = graph.nodes[node.inputs[0]!]?.outputShape;
     const outcome = input ? inferLayer(node.op, attrs, input) : undefined;
-    return { ...node, attrs, params: outcome?.ok ? outcome.params : node.params };
+    // The node's own attributes less `frozen`: still its op's.
+    return { ...node, attrs, params: outcome?.ok ? outcome.params : node.params } as LayerNode;
   });
   return { ...graph, nodes };
 }
@@ -61,6 +62,6 @@ export function checkStages(spec: TrainSpec, graph: ModelGraph | undefined, sink
   }
   const selection = finetune.unfreeze;
   if (typeof selection === 'string' && selection !== 'all' && !base.some((n) => n.attrs.baseLayer === selection)) {
-    sink.error('unknown-name', finetune.span, `finetune: the base has no layer named '${selection}'`, didYouMean(selection, base.map((n) => n.attrs.baseLayer as string)));
+    sink.error('unknown-name', finetune.span, `finetune: the base has no layer named '${selection}'`, didYouMean(selection, base.map((n) => n.attrs.baseLayer)));
   }
 }

@@ -4,7 +4,7 @@ import type { TrainSpec } from '../passes/train-spec';
 import { commentsAbove, headerLine, pythonText, trailingComment } from './comments';
 import { activationOf, consumersOf, flattenOrders, nonNegativeNodes } from './flow';
 import { modulePaths, pythonIdentifier } from './naming';
-import { activate, type OpExport, PYTORCH_OPS, Unmappable } from './ops';
+import { activate, type OpContext, type OpExport, PYTORCH_OPS, Unmappable } from './ops';
 import { PYTHON_HELPERS } from './prelude';
 import { PytorchExportError, type StateTensor } from './state';
 import { optimizerFactory } from './training';
@@ -65,7 +65,8 @@ export function exportPytorch(graph: ModelGraph, analysis: Analysis, spec?: Trai
     if (node.op !== 'input' && (node.outputShape === null || inputs.some((s) => s === null))) {
       throw new PytorchExportError(`${node.name ?? node.op}: its shape is unknown; fix the model's errors before exporting`, node.span);
     }
-    const mapper = PYTORCH_OPS[node.op];
+    // Typed by op, but a graph from elsewhere may hold an op the exporter does not know.
+    const mapper = (PYTORCH_OPS as Partial<Record<string, (ctx: OpContext) => OpExport>>)[node.op];
     if (!mapper) throw new PytorchExportError(`${node.name ?? node.op}: the op '${node.op}' has no PyTorch mapping in ConvLab's exporter`, node.span);
     let mapped: OpExport;
     let expression: string;
@@ -78,7 +79,7 @@ export function exportPytorch(graph: ModelGraph, analysis: Analysis, spec?: Trai
       const activation = activationOf(node);
       // A softmax at an output is left to the loss, as ConvLab's engine does: forward returns logits.
       const folded = outputSet.has(node.id) && activation === 'softmax';
-      expression = folded ? mapped.forward(args) : activate(activation, mapped.forward(args), node.attrs.alpha as number | undefined);
+      expression = folded ? mapped.forward(args) : activate(activation, mapped.forward(args), node.op === 'leakyrelu' || node.op === 'elu' ? node.attrs.alpha : undefined);
     } catch (error) {
       if (error instanceof Unmappable) throw new PytorchExportError(`${node.name ?? node.op}: ${error.message}`, node.span);
       throw error;

@@ -7,7 +7,7 @@ const KEEPS_SIGN = new Set(['maxpool', 'avgpool', 'globalavgpool', 'globalmaxpoo
 const ELEMENTWISE = new Set(['dropout', 'relu', 'relu6', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'linear']);
 
 export const activationOf = (node: LayerNode): string =>
-  (ELEMENTWISE.has(node.op) || node.op === 'softmax') && node.op !== 'dropout' ? node.op : ((node.attrs.activation as string | undefined) ?? 'linear');
+  (ELEMENTWISE.has(node.op) || node.op === 'softmax') && node.op !== 'dropout' ? node.op : (node.attrs.activation ?? 'linear');
 
 /** Which nodes' outputs are known to be ≥ 0 (after a relu), for max pooling's padding. */
 export function nonNegativeNodes(graph: ModelGraph): boolean[] {

@@ -1,10 +1,10 @@
-import type { LayerNode } from '../layer-graph';
+import type { LayerNode, LayerOp, NodeOf } from '../layer-graph';
 import type { StateTensor } from './state';
 import { dilationOf, kernelOf, type Pads, padTuple, pair, py, strideOf, symmetric, tuple2, windowPads, zeroPads } from './windows';
 
 /** What the exporter knows about one node when it maps it. */
-export interface OpContext {
-  node: LayerNode;
+export interface OpContext<Node extends LayerNode = LayerNode> {
+  node: Node;
   /** The node's module path, `inception3a.b1`. */
   path: string;
   /** Input shapes, NHWC without the batch. */
@@ -30,17 +30,17 @@ export interface OpExport {
 /** The reason an op or option cannot be exported, located at the node by the caller. */
 export class Unmappable extends Error {}
 
-type OpMapper = (ctx: OpContext) => OpExport;
+type OpMapper<Node extends LayerNode = LayerNode> = (ctx: OpContext<Node>) => OpExport;
 
 const self = (path: string) => `self.${path}`;
-const withBias = (node: LayerNode) => node.attrs.bias !== false;
+const withBias = (node: NodeOf<'conv' | 'dwconv' | 'sepconv' | 'dense'>) => node.attrs.bias !== false;
 
 function param(key: string, shape: number[], ctx: OpContext, rest: Partial<StateTensor> & Pick<StateTensor, 'layout'>): StateTensor {
   return { key: `${ctx.path}.${key}`, shape, node: ctx.node.id, parameter: true, ...rest };
 }
 
 /** A convolution's padding: PyTorch's own where it is symmetric, else an F.pad before it. */
-function convPadding(ctx: OpContext): { padding: string; before: (x: string) => string } {
+function convPadding(ctx: OpContext<NodeOf<'conv' | 'dwconv' | 'sepconv'>>): { padding: string; before: (x: string) => string } {
   const a = ctx.node.attrs;
   const [h, w] = ctx.inputs[0]! as [number, number];
   const { pads } = windowPads(a, [h, w], kernelOf(a), strideOf(a), dilationOf(a));
@@ -49,11 +49,11 @@ function convPadding(ctx: OpContext): { padding: string; before: (x: string) => 
   return { padding: '', before: (x) => `F.pad(${x}, ${padTuple(pads)})` };
 }
 
-function conv(ctx: OpContext): OpExport {
+function conv(ctx: OpContext<NodeOf<'conv'>>): OpExport {
   const a = ctx.node.attrs;
   const inChannels = ctx.inputs[0]![2]!;
-  const filters = a.filters as number;
-  const groups = (a.groups as number | undefined) ?? 1;
+  const filters = a.filters;
+  const groups = a.groups ?? 1;
   const kernel = kernelOf(a);
   const stride = strideOf(a);
   const dilation = dilationOf(a);
@@ -72,10 +72,10 @@ function conv(ctx: OpContext): OpExport {
 }
 
 /** Keras' DepthwiseConv2D: a grouped convolution with one group per input channel. */
-function dwconv(ctx: OpContext): OpExport {
+function dwconv(ctx: OpContext<NodeOf<'dwconv'>>): OpExport {
   const a = ctx.node.attrs;
   const channels = ctx.inputs[0]![2]!;
-  const out = channels * ((a.multiplier as number | undefined) ?? 1);
+  const out = channels * (a.multiplier ?? 1);
   const kernel = kernelOf(a);
   const dilation = dilationOf(a);
   const { padding, before } = convPadding(ctx);
@@ -90,11 +90,11 @@ function dwconv(ctx: OpContext): OpExport {
 }
 
 /** Keras' SeparableConv2D: a bias-free depthwise step, then a 1×1 pointwise convolution. */
-function sepconv(ctx: OpContext): OpExport {
+function sepconv(ctx: OpContext<NodeOf<'sepconv'>>): OpExport {
   const a = ctx.node.attrs;
   const channels = ctx.inputs[0]![2]!;
-  const depth = channels * ((a.multiplier as number | undefined) ?? 1);
-  const filters = a.filters as number;
+  const depth = channels * (a.multiplier ?? 1);
+  const filters = a.filters;
   const kernel = kernelOf(a);
   const dilation = dilationOf(a);
   const { padding, before } = convPadding(ctx);
@@ -123,7 +123,7 @@ function sepconv(ctx: OpContext): OpExport {
  * pooling: `pad N` counts the zeros (PyTorch's default), `same` does not (count_include_pad=False),
  * and ConvLab's ceil mode counts the zeros it adds, where PyTorch clips the last window.
  */
-function pooling(ctx: OpContext): OpExport {
+function pooling(ctx: OpContext<NodeOf<'maxpool' | 'avgpool'>>): OpExport {
   const a = ctx.node.attrs;
   const max = ctx.node.op === 'maxpool';
   const [h, w] = ctx.inputs[0]! as [number, number];
@@ -158,16 +158,16 @@ function pooling(ctx: OpContext): OpExport {
   return module('', (x) => `F.pad(${x}, ${padTuple(all)})`);
 }
 
-function batchnorm(ctx: OpContext): OpExport {
+function batchnorm(ctx: OpContext<NodeOf<'batchnorm'>>): OpExport {
   const a = ctx.node.attrs;
   const shape = ctx.inputs[0]!;
   const channels = shape[shape.length - 1]!;
   const scale = a.scale !== false;
   const center = a.center !== false;
   // Keras' momentum weighs the old statistic, PyTorch's the new one.
-  const momentum = 1 - (a.momentum as number);
+  const momentum = 1 - a.momentum;
   const kind = shape.length === 3 ? '2d' : '1d';
-  const args = `${channels}, eps=${py(a.eps as number)}, momentum=${py(Number(momentum.toPrecision(12)))}`;
+  const args = `${channels}, eps=${py(a.eps)}, momentum=${py(Number(momentum.toPrecision(12)))}`;
   const ctor = scale && center ? `nn.BatchNorm${kind}(${args})` : `PartialAffineBatchNorm${kind}(${args}, scale=${scale ? 'True' : 'False'}, center=${center ? 'True' : 'False'})`;
   const tensors: StateTensor[] = [];
   if (scale) tensors.push(param('weight', [channels], ctx, { layout: 'vector', weight: 'gamma' }));
@@ -188,22 +188,22 @@ function batchnorm(ctx: OpContext): OpExport {
  * window with PyTorch's α); PyTorch divides by its own window, so an even size becomes the odd
  * window ConvLab really sums, with α scaled to keep α / size.
  */
-function lrn(ctx: OpContext): OpExport {
+function lrn(ctx: OpContext<NodeOf<'lrn'>>): OpExport {
   const a = ctx.node.attrs;
-  const size = a.size as number;
+  const size = a.size;
   const window = 2 * Math.floor((size - 1) / 2) + 1;
-  const alpha = (a.alpha as number) * (window / size);
+  const alpha = a.alpha * (window / size);
   return {
-    modules: [{ path: ctx.path, ctor: `nn.LocalResponseNorm(${window}, alpha=${py(alpha)}, beta=${py(a.beta as number)}, k=${py(a.k as number)})` }],
+    modules: [{ path: ctx.path, ctor: `nn.LocalResponseNorm(${window}, alpha=${py(alpha)}, beta=${py(a.beta)}, k=${py(a.k)})` }],
     forward: ([x]) => `${self(ctx.path)}(${x})`,
     tensors: [],
   };
 }
 
-function dense(ctx: OpContext): OpExport {
+function dense(ctx: OpContext<NodeOf<'dense'>>): OpExport {
   const a = ctx.node.attrs;
   const inputs = ctx.inputs[0]![0]!;
-  const units = a.units as number;
+  const units = a.units;
   const tensors = [param('weight', [units, inputs], ctx, { layout: 'dense', weight: 'kernel', ...(ctx.flattened ? { flattened: ctx.flattened } : {}) })];
   if (withBias(ctx.node)) tensors.push(param('bias', [units], ctx, { layout: 'vector', weight: 'bias' }));
   return {
@@ -215,11 +215,8 @@ function dense(ctx: OpContext): OpExport {
 
 const functional = (expression: (inputs: string[]) => string): OpMapper => () => ({ modules: [], forward: expression, tensors: [] });
 
-/**
- * The exporter's table, keyed by op. An op missing here stops the export with a located error
- * that names it: a new op of the language needs its row.
- */
-export const PYTORCH_OPS: Record<string, OpMapper> = {
+/** The exporter's table: one row per op of the language, each given that op's node. */
+export const PYTORCH_OPS: { [Op in LayerOp]: OpMapper<NodeOf<Op>> } = {
   conv,
   dwconv,
   sepconv,
@@ -229,7 +226,7 @@ export const PYTORCH_OPS: Record<string, OpMapper> = {
   lrn,
   dense,
   input: functional(([x]) => x!),
-  dropout: (ctx) => ({ modules: [{ path: ctx.path, ctor: `nn.Dropout(${py(ctx.node.attrs.rate as number)})` }], forward: ([x]) => `${self(ctx.path)}(${x})`, tensors: [] }),
+  dropout: (ctx) => ({ modules: [{ path: ctx.path, ctor: `nn.Dropout(${py(ctx.node.attrs.rate)})` }], forward: ([x]) => `${self(ctx.path)}(${x})`, tensors: [] }),
   flatten: (ctx) => {
     const spatial = ctx.inputs[0]!.length === 3 && ctx.inputs[0]![0]! * ctx.inputs[0]![1]! > 1;
     // ConvLab flattens H×W×C; PyTorch's C×H×W order is kept where only dense layers read it,
@@ -241,14 +238,13 @@ export const PYTORCH_OPS: Record<string, OpMapper> = {
   globalmaxpool: functional(([x]) => `${x}.amax(dim=(2, 3))`),
   adaptiveavgpool: (ctx) => functional(([x]) => `F.adaptive_avg_pool2d(${x}, ${tuple2(pair(ctx.node.attrs.size, 1))})`)(ctx),
   zeropad: (ctx) => {
-    const sides = Array.isArray(ctx.node.attrs.sides) ? (ctx.node.attrs.sides as Pads) : ((s: [number, number]) => [s[0], s[0], s[1], s[1]] as Pads)(pair(ctx.node.attrs.size, 0));
+    const sides: Pads = ctx.node.attrs.sides ?? ((s: [number, number]): Pads => [s[0], s[0], s[1], s[1]])(pair(ctx.node.attrs.size, 0));
     return functional(([x]) => `F.pad(${x}, ${padTuple(sides)})`)(ctx);
   },
   concat: functional((xs) => `torch.cat([${xs.join(', ')}], dim=1)`),
   // A tower's share of the channels (split); PyTorch's channels are dim 1.
   slice: (ctx) => {
-    const start = ctx.node.attrs.start as number;
-    const size = ctx.node.attrs.size as number;
+    const { start, size } = ctx.node.attrs;
     return functional(([x]) => `${x}[:, ${start}:${start + size}]`)(ctx);
   },
   add: functional((xs) => xs.join(' + ')),

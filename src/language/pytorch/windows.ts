@@ -1,4 +1,5 @@
-import type { Attrs, AttrValue } from '../layer-graph';
+import type { WindowAttrs } from '../layer-attrs';
+import type { AttrValue } from '../layer-graph';
 
 /** [top, bottom, left, right] zeros (or -inf) around a window op's input. */
 export type Pads = [number, number, number, number];
@@ -6,9 +7,9 @@ export type Pads = [number, number, number, number];
 export const pair = (value: AttrValue | undefined, fallback: number): [number, number] =>
   Array.isArray(value) ? [value[0]!, value[1]!] : typeof value === 'number' ? [value, value] : [fallback, fallback];
 
-export const kernelOf = (a: Attrs) => pair(a.kernel, 1);
-export const strideOf = (a: Attrs, fallback = 1) => (a.stride === undefined ? (fallback === 0 ? kernelOf(a) : [fallback, fallback] as [number, number]) : pair(a.stride, 1));
-export const dilationOf = (a: Attrs) => pair(a.dilation, 1);
+export const kernelOf = (a: WindowAttrs) => pair(a.kernel, 1);
+export const strideOf = (a: WindowAttrs, fallback = 1) => (a.stride === undefined ? (fallback === 0 ? kernelOf(a) : [fallback, fallback] as [number, number]) : pair(a.stride, 1));
+export const dilationOf = (a: WindowAttrs) => pair(a.dilation, 1);
 
 /** `same` as TensorFlow pads it: the odd row or column goes to the bottom and right. */
 export function samePads(input: [number, number], kernel: [number, number], stride: [number, number], dilation: [number, number]): Pads {
@@ -25,7 +26,7 @@ export function samePads(input: [number, number], kernel: [number, number], stri
 }
 
 /** The window's padding as ConvLab computes it: `same`, `pad N` or none. */
-export function windowPads(a: Attrs, input: [number, number], kernel: [number, number], stride: [number, number], dilation: [number, number]): { pads: Pads; same: boolean } {
+export function windowPads(a: WindowAttrs, input: [number, number], kernel: [number, number], stride: [number, number], dilation: [number, number]): { pads: Pads; same: boolean } {
   if (a.pad !== undefined) {
     const [h, w] = pair(a.pad, 0);
     return { pads: [h, h, w, w], same: false };
