@@ -12,6 +12,7 @@ import { findTorchPython, runConvlabTorch } from '../../src/engine/pytorch/pytho
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../../src/engine/pytorch/safetensors';
 import { checkStateDict, loadStateDict, stateDictOf } from '../../src/engine/pytorch/state-dict';
 import { tf } from '../../src/engine/backends/tf';
+import { seededRandom } from '../../src/engine/data/random';
 
 /** Shared by the PyTorch agreement tests: models, random weights, one Python batch, comparisons. */
 
@@ -36,21 +37,9 @@ export function graphOf(file: string, model: string, extra = ''): { graph: Model
   return { graph, analysis };
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same weights on every machine. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random state_dict in PyTorch's layout: He-uniform kernels, random biases, γ, β and statistics. */
 export function randomState(tensors: StateTensor[], seed: number): Map<string, NamedTensor> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const state = new Map<string, NamedTensor>();
   for (const tensor of tensors) {
     const count = tensor.shape.reduce((a, b) => a * b, 1);
@@ -77,7 +66,7 @@ function range(tensor: StateTensor, count: number): [number, number] {
 
 /** A random input, NHWC for ConvLab and NCHW (or N×features) for PyTorch. */
 export function randomInput(shape: number[], seed: number): { nhwc: tf.Tensor; nchw: NamedTensor } {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const count = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) data[i] = 2 * next() - 1;

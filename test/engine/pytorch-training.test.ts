@@ -12,7 +12,8 @@ import { runConvlabTorch } from '../../src/engine/pytorch/python';
 import { readSafetensors, writeSafetensors } from '../../src/engine/pytorch/safetensors';
 import { loadStateDict, stateDictOf } from '../../src/engine/pytorch/state-dict';
 import { tf } from '../../src/engine/backends/tf';
-import { random, randomState, torchPythonOrSkip } from './pytorch-harness';
+import { seededRandom } from '../../src/engine/data/random';
+import { randomState, torchPythonOrSkip } from './pytorch-harness';
 
 /**
  * The exported make_optimizer computes ConvLab's update: three steps of SGD with momentum and of
@@ -34,7 +35,7 @@ for (const optimizer of ['sgd lr 0.1 momentum 0.9 decay 0.05', 'adam lr 0.01 dec
     const spec = analysis.trains[0]!;
     const exported = exportPytorch(graph, analysis, spec);
     const state = randomState(exported.tensors, 11);
-    const next = random(12);
+    const next = seededRandom(12);
     const x = Float32Array.from({ length: 4 * 6 * 6 * 2 }, () => 2 * next() - 1);
     const labels = [0, 2, 1, 2];
     const compiled = compileModel(graph, { seed: 1 });
