@@ -48,12 +48,16 @@ export class ReceptiveFieldInset {
   private input: [number, number] | undefined;
 
   constructor() {
-    this.root = element('figure', 'receptive-field');
-    this.root.hidden = true;
+    // A <details>, as the legend is, so it folds away where it covers part of the diagram.
+    const box = element('details', 'receptive-field');
+    box.open = true;
+    box.hidden = true;
+    box.append(element('summary', 'rf-summary', 'Receptive field'));
+    this.root = box;
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.setAttribute('class', 'rf-input');
     this.svg.setAttribute('role', 'img');
-    this.caption = element('figcaption', 'rf-caption');
+    this.caption = element('div', 'rf-caption');
     this.root.append(this.svg, this.caption);
   }
 
@@ -107,7 +111,7 @@ export class ReceptiveFieldInset {
     for (let x = step; x < w; x += step) lines.push(`M${x},0V${h}`);
     for (let y = step; y < h; y += step) lines.push(`M0,${y}H${w}`);
     return [
-      this.element('rect', { class: 'rf-canvas', x: '0', y: '0', width: String(w), height: String(h) }),
+      this.element('rect', { class: 'rf-canvas', x: '0', y: '0', width: String(w), height: String(h), 'vector-effect': 'non-scaling-stroke' }),
       this.element('path', { class: 'rf-grid', d: lines.join(''), 'vector-effect': 'non-scaling-stroke' }),
     ];
   }
@@ -127,5 +131,6 @@ export class ReceptiveFieldInset {
 }
 
 function scaleText(scale: number): string {
-  return scale === 1 ? 'true scale (1 px a pixel)' : `true scale × ${Number.isInteger(scale) ? scale : scale.toFixed(2)} (${Number.isInteger(scale) ? `${scale} px a pixel` : 'scaled down to fit'})`;
+  if (scale === 1) return 'true scale (1 screen px a pixel)';
+  return Number.isInteger(scale) ? `${scale} screen px a pixel (true proportions)` : `${scale.toFixed(2)} screen px a pixel (scaled down to fit, true proportions)`;
 }
