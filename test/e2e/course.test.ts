@@ -91,6 +91,7 @@ describe('the course walkthrough in a real VS Code', { timeout: 240_000 }, () =>
       assert.ok(text.includes(readFileSync(join(root, 'samples', sample), 'utf8').split('\n')[line - 1]!.trim()), `${step.id}: line ${line} is in view`);
 
       if (view === 'architecture') {
+        await page.locator('.tab', { hasText: `Architecture: ${model}` }).first().waitFor({ timeout: 30_000 });
         const diagram = await workbench.webviewWithText(new RegExp(`^${model}$`), 60_000);
         await diagram.locator('.receptive-field').waitFor({ timeout: 15_000 });
         await diagram.getByText(/Hover a layer to shade what one of its units sees/).waitFor({ timeout: 15_000 });
@@ -101,6 +102,11 @@ describe('the course walkthrough in a real VS Code', { timeout: 240_000 }, () =>
         await page.locator('.monaco-editor .view-lines', { hasText: 'CNN against MLP' }).first().waitFor({ timeout: 30_000 });
       }
       await workbench.screenshot(`course-${step.id}`);
+      // Closed again, so each step's view is found among few webviews.
+      const viewTab = page.locator('.tab', { hasText: view === 'architecture' ? `Architecture: ${model}` : `${model} summary` }).first();
+      await viewTab.hover();
+      await viewTab.locator('.codicon-close').click();
+      await viewTab.waitFor({ state: 'detached' });
       log(`${step.id}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   });
