@@ -11,6 +11,12 @@ export interface GraphNodeJson {
   params: number;
   trainableParams: number;
   macs: number;
+  /**
+   * The analyzer's receptive field on the model's input, [h, w] pixels, and its jump: input
+   * pixels between the fields of two neighbouring output units.
+   */
+  receptiveField: [number, number];
+  jump: [number, number];
   range: JsonRange;
   /** Block calls that made the node, outermost first, for collapsing. */
   scope: { block: string; label?: string; instance: number; range: JsonRange }[];

@@ -22,6 +22,8 @@ export interface SummaryLayer {
   macs: number;
   receptiveField: [number, number];
   range: JsonRange;
+  /** Convolutions only: their input shape, and the parameters of a dense layer joining the same input and output volumes. */
+  denseEquivalent?: { inputShape: number[]; params: number };
 }
 
 export interface SummaryModel {

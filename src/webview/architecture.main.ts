@@ -12,6 +12,7 @@ import { layoutDiagram, warmUpLayout, type Box, type DiagramLayout } from './arc
 import { renderLegend } from './architecture/legend';
 import { buildArchitecturePage } from './architecture/page';
 import { drawDiagram, markHighlighted, type DiagramEvents } from './architecture/render';
+import { ReceptiveFieldInset } from './architecture/receptive-field';
 import { tooltipText } from './architecture/tooltip-text';
 import { Viewport } from './architecture/viewport';
 import { initiallyCollapsed, visibleGraph, type VisibleGraph } from './architecture/visible-graph';
@@ -31,12 +32,16 @@ let highlighted: number[] = [];
 let renderGeneration = 0;
 let renders = 0;
 
+const receptiveField = new ReceptiveFieldInset();
+page.svg.parentElement!.append(receptiveField.root);
+
 const viewport = new Viewport(page.svg, page.canvas, (transform) => save({ transform }));
 
 const events: DiagramEvents = {
   hover(node, event) {
     const { title, lines } = tooltipText(node);
     tooltip.show(event, title, lines);
+    if (node.kind === 'layer') receptiveField.show(node.layer);
   },
   move: (event) => tooltip.move(event),
   leave: () => tooltip.hide(),
@@ -71,6 +76,7 @@ bridge.listen((message) => {
         state = { ...state, transform: undefined, collapsed: [...collapsed] };
       }
       graph = message.graph;
+      receptiveField.setGraph(graph);
       // The host's initial state names the document; without one the file name is what we know.
       save({ model: graph.model, uri: state.uri || message.fileName });
       showHeader(message.graph, message.fileName, message.hasErrors);

@@ -83,7 +83,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (typeof runDir === 'string') deps.dashboards.show(runDir, { preserveFocus: false });
     }),
     guarded(SHOW_LOG_COMMAND, async () => log.show()),
-    guarded(OPEN_SAMPLE_COMMAND, () => openSampleCommand(deps.context)),
+    guarded(OPEN_SAMPLE_COMMAND, (...args) => openSampleCommand(deps.context, args)),
     guarded(EVALUATE_RUN_COMMAND, (arg) => evaluateRunCommand(deps.evaluation, arg)),
     guarded(GRAD_CAM_COMMAND, (arg) => gradCamCommand(deps.gradCam, arg)),
     guarded(START_SERVICE_COMMAND, async (arg) => {

@@ -3,6 +3,7 @@
  * them (DESIGN.md), from the server's `convlab/summary` result. Pure text formatting.
  */
 import type { SummaryJson, SummaryModel } from '../../protocol/summary';
+import { mlpCard } from './mlp-card';
 
 const number = (n: number) => n.toLocaleString('en-US');
 const shape = (s: number[] | null) => (s ? s.join('×') : '?');
@@ -24,6 +25,8 @@ export function summaryText(summary: SummaryJson, modelName: string, fileName: s
     lines.push(`${fileName} has no model named ${modelName}.`);
   } else {
     lines.push(...modelTable(model, fileName));
+    const card = mlpCard(model);
+    if (card.length > 0) lines.push('', ...card);
   }
   if (problems.length > 0) {
     lines.push('', `${problems.length} error${problems.length > 1 ? 's' : ''} (shapes after an error may be unknown):`);

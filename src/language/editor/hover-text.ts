@@ -13,6 +13,7 @@ import { docComment, innerSequences, parameterText, signature, symbolAt } from '
 import type { Span } from '../text';
 import { trainingStages } from '../passes/stages';
 import { SETTING_BY_KEY } from '../passes/train-spec';
+import { denseEquivalentParams } from '../passes/dense-equivalent';
 
 /** Markdown for the thing under the cursor, and the span it describes. */
 export interface HoverInfo {
@@ -131,9 +132,7 @@ function describeOne(instance: StatementInstance): string {
  * input-output pair plus a bias per output, where a convolution shares one small kernel.
  */
 export function denseComparison(input: readonly number[], output: readonly number[], convolutionParams: number): string {
-  const inputs = input.reduce((a, b) => a * b, 1);
-  const outputs = output.reduce((a, b) => a * b, 1);
-  const dense = inputs * outputs + outputs;
+  const dense = denseEquivalentParams(input, output);
   const ratio = convolutionParams > 0 ? dense / convolutionParams : 0;
   const times = ratio >= 10 ? formatCount(ratio) : ratio.toFixed(1);
   const more = convolutionParams > 0 ? `: ${times}× more` : '';

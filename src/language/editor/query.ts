@@ -116,6 +116,8 @@ export function graphJson(graph: ModelGraph, analysis: Analysis): GraphJson {
       params: node.params.trainable + node.params.nonTrainable,
       trainableParams: node.params.trainable,
       macs: node.macs,
+      receptiveField: node.receptiveField,
+      jump: node.jump,
       range: rangeOf(analysis.lines, node.span),
       scope: node.scope.map((frame) => ({ block: frame.block, label: frame.label, instance: frame.instance, range: rangeOf(analysis.lines, frame.callSpan) })),
       synthetic: node.synthetic,

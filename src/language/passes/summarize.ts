@@ -1,4 +1,4 @@
-import type { SummaryDiagnostic, SummaryJson, SummaryModel } from '../../protocol/summary';
+import type { SummaryDiagnostic, SummaryJson, SummaryLayer, SummaryModel } from '../../protocol/summary';
 import type { Analysis } from './analyze';
 import { totals, type LayerNode, type ModelGraph } from '../layer-graph';
 import { LAYER_BY_OP } from './layer-catalogue';
@@ -6,6 +6,7 @@ import { trainingStages } from './stages';
 import type { TrainSpec } from './train-spec';
 import type { LineIndex, Span } from '../text';
 import { layerNames } from './layer-names';
+import { denseEquivalentOf } from './dense-equivalent';
 
 const MERGE_TITLES: Record<string, string> = { concat: 'Concatenate', add: 'Add', slice: 'Slice' };
 
@@ -28,16 +29,22 @@ export function summarizeModel(graph: ModelGraph, lines: LineIndex, spec?: Train
     ...(examples === undefined ? {} : { trainExamples: examples }),
     activationBytes: sum.activationBytes,
     outputs: graph.outputs.map((o) => ({ name: o.name, layer: names[o.node]!, lossWeight: o.lossWeight })),
-    layers: graph.nodes.map((node) => ({
-      name: names[node.id]!,
-      type: layerType(node),
-      outputShape: node.outputShape,
-      params: node.params.trainable + node.params.nonTrainable,
-      trainableParams: node.params.trainable,
-      macs: node.macs,
-      receptiveField: node.receptiveField,
-      range: rangeOf(lines, node.span),
-    })),
+    layers: graph.nodes.map((node) => summaryLayer(node, graph.nodes, names, lines)),
+  };
+}
+
+function summaryLayer(node: LayerNode, nodes: readonly LayerNode[], names: readonly string[], lines: LineIndex): SummaryLayer {
+  const dense = denseEquivalentOf(node, nodes);
+  return {
+    name: names[node.id]!,
+    type: layerType(node),
+    outputShape: node.outputShape,
+    params: node.params.trainable + node.params.nonTrainable,
+    trainableParams: node.params.trainable,
+    macs: node.macs,
+    receptiveField: node.receptiveField,
+    range: rangeOf(lines, node.span),
+    ...(dense ? { denseEquivalent: dense } : {}),
   };
 }
 
