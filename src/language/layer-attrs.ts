@@ -26,7 +26,13 @@ export interface WindowAttrs extends Activated {
   pad?: number[];
 }
 
-export interface ConvAttrs extends WindowAttrs {
+/** How the weights of a conv or dense layer start (`init normal std 0.01`); absent is Glorot uniform. */
+export interface Initialised {
+  init?: 'glorot' | 'normal';
+  std?: number;
+}
+
+export interface ConvAttrs extends WindowAttrs, Initialised {
   filters: number;
   groups?: number;
   bias?: boolean;
@@ -62,7 +68,7 @@ export interface LrnAttrs extends Activated {
   beta: number;
   k: number;
 }
-export interface DenseAttrs extends Activated {
+export interface DenseAttrs extends Activated, Initialised {
   units: number;
   bias?: boolean;
 }

@@ -57,6 +57,27 @@ test('the same seed gives the same initial weights', () => {
   [a, b, c].forEach((m) => m.model.dispose());
 });
 
+test('init normal std S draws kernels from N(0, S²) (plain, grouped and dilated convolutions, dense); biases start at zero', () => {
+  const graph = analyze('model M {\n  input 16x16x4\n  plain: conv 32 3x3 init normal std 0.01\n  grouped: conv 32 3x3 groups 2 init normal std 0.02\n  dilated: conv 32 3x3 dilation 2 init normal std 0.03\n  flatten\n  fc: dense 64 init normal std 0.04\n  glorot: dense 64\n}\n').models[0]!;
+  const compiled = compileModel(graph, { seed: 5 });
+  const spread = (prefix: string, kind: 'kernel' | 'bias') => {
+    // Layers, not weight names: TensorFlow.js numbers a weight name already used in this process.
+    const layers = compiled.model.layers.filter((l) => (l.name === prefix || l.name.startsWith(`${prefix}.g`)) && l.getWeights().length > 0);
+    const values = layers.flatMap((l) => Array.from(l.getWeights()[kind === 'kernel' ? 0 : 1]!.dataSync()));
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    return { mean, std: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length), max: values.reduce((a, b) => Math.max(a, Math.abs(b)), 0) };
+  };
+  for (const [layer, std] of [['plain', 0.01], ['grouped', 0.02], ['dilated', 0.03], ['fc', 0.04]] as const) {
+    const kernel = spread(layer, 'kernel');
+    assert.ok(Math.abs(kernel.std / std - 1) < 0.1, `${layer}: std ${kernel.std}, expected ${std}`);
+    assert.ok(Math.abs(kernel.mean) < std / 5, `${layer}: mean ${kernel.mean}`);
+    assert.equal(spread(layer, 'bias').max, 0, `${layer}: the bias starts at zero`);
+  }
+  // Glorot uniform for 64 → 64 units: limit √(6 / 128) ≈ 0.217, std = limit / √3 ≈ 0.125.
+  assert.ok(Math.abs(spread('glorot', 'kernel').std / 0.125 - 1) < 0.1);
+  compiled.model.dispose();
+});
+
 test('grouped convolutions and LRN compute (AlexNet as in the paper)', () => {
   const graph = analyze('model M {\n  input 8x8x4\n  conv 6 3x3 groups 2 relu\n  lrn\n  globalavgpool\n  dense 2\n}\n').models[0]!;
   const compiled = compileModel(graph, { seed: 1 });

@@ -43,7 +43,7 @@ test('a new statement: layers in catalogue order with docs and snippets, blocks 
 
 test('on a layer line: the options, flags and activation not written yet', async () => {
   const names = labels(await completionsAt(body('  conv 6 5x5 same relu |')));
-  assert.deepEqual(names, ['stride', 'pad', 'dilation', 'groups', 'nobias', 'bias']);
+  assert.deepEqual(names, ['stride', 'pad', 'dilation', 'groups', 'init', 'std', 'nobias', 'bias']);
   const fresh = labels(await completionsAt(body('  C1: dense 10 |')));
   assert.ok(fresh.includes('nobias') && fresh.includes('softmax'));
   assert.deepEqual(await completionsAt(body('  conv 6 5x5 stride |')), []);

@@ -1,5 +1,5 @@
 import type { LayerNode, ModelGraph, NodeOf } from '../../language/layer-graph';
-import type { SlopeAttrs, WindowAttrs } from '../../language/layer-attrs';
+import type { Initialised, SlopeAttrs, WindowAttrs } from '../../language/layer-attrs';
 import { zeroPadSides } from '../../language/passes/ops';
 import { isBaseNode } from '../../language/passes/pretrained';
 import { layerNames, legacyLayerNames } from '../../language/passes/summarize';
@@ -169,7 +169,7 @@ class GraphBuilder {
       case 'flatten':
         return tf.layers.flatten({ name }).apply(x) as tf.SymbolicTensor;
       case 'dense': {
-        const layer = tf.layers.dense({ name, units: node.attrs.units, useBias: node.attrs.bias !== false, kernelInitializer: this.glorot() });
+        const layer = tf.layers.dense({ name, units: node.attrs.units, useBias: node.attrs.bias !== false, kernelInitializer: this.initialiser(node.attrs) });
         return this.activate(layer.apply(x) as tf.SymbolicTensor, activation, name);
       }
       case 'concat':
@@ -193,10 +193,10 @@ class GraphBuilder {
     const groups = a.groups ?? 1;
     const options = (layerName: string, filters: number) => ({
       name: layerName, filters, kernelSize: size(a.kernel), strides: size(a.stride), padding: padMode(a), dilationRate: size(a.dilation),
-      useBias: a.bias !== false, kernelInitializer: this.glorot(),
+      useBias: a.bias !== false, kernelInitializer: this.initialiser(a),
     });
     const convolve = (layerName: string, filters: number, input: tf.SymbolicTensor) =>
-      (isDilated(a) ? new DilatedConvolution({ name: layerName, kind: 'conv', filters, ...this.dilatedSettings(a) }) : tf.layers.conv2d(options(layerName, filters))).apply(input) as tf.SymbolicTensor;
+      (isDilated(a) ? new DilatedConvolution({ name: layerName, kind: 'conv', filters, ...this.dilatedSettings(a), ...(a.init === 'normal' ? { std: a.std } : {}) }) : tf.layers.conv2d(options(layerName, filters))).apply(input) as tf.SymbolicTensor;
     if (groups === 1) return convolve(name, a.filters, x);
     // Grouped convolution (AlexNet's two GPUs): one convolution per slice of channels, joined.
     const channels = (x.shape[3] as number) / groups;
@@ -255,6 +255,11 @@ class GraphBuilder {
 
   private glorot() {
     return tf.initializers.glorotUniform({ seed: this.nextSeed() });
+  }
+
+  /** `init normal std S` draws the weights from N(0, S²), as torchvision's GoogLeNet does. */
+  private initialiser(a: Initialised) {
+    return a.init === 'normal' ? tf.initializers.randomNormal({ mean: 0, stddev: a.std!, seed: this.nextSeed() }) : this.glorot();
   }
 
   private nextSeed(): number | undefined {

@@ -20,9 +20,10 @@ export class DilatedConvolution extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const inChannels = (inputShape as tf.Shape)[3] as number;
-    const { kind, kernel, filters = 1, multiplier = 1, seed } = this.settings;
+    const { kind, kernel, filters = 1, multiplier = 1, seed, std } = this.settings;
     const outPerChannel = kind === 'conv' ? filters : multiplier;
-    this.kernel = this.addWeight('kernel', [kernel[0], kernel[1], inChannels, outPerChannel], 'float32', tf.initializers.glorotUniform({ seed }));
+    const initialiser = std === undefined ? tf.initializers.glorotUniform({ seed }) : tf.initializers.randomNormal({ mean: 0, stddev: std, seed });
+    this.kernel = this.addWeight('kernel', [kernel[0], kernel[1], inChannels, outPerChannel], 'float32', initialiser);
     if (this.settings.useBias) this.bias = this.addWeight('bias', [kind === 'conv' ? filters : inChannels * multiplier], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -49,8 +50,8 @@ export class DilatedConvolution extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { kind, kernel, dilation, strides, padding, useBias, filters, multiplier } = this.settings;
-    return { ...super.getConfig(), kind, kernel, dilation, strides, padding, useBias, filters: filters ?? null, multiplier: multiplier ?? null };
+    const { kind, kernel, dilation, strides, padding, useBias, filters, multiplier, std } = this.settings;
+    return { ...super.getConfig(), kind, kernel, dilation, strides, padding, useBias, filters: filters ?? null, multiplier: multiplier ?? null, ...(std === undefined ? {} : { std }) };
   }
 }
 
@@ -64,6 +65,8 @@ export interface DilatedSettings {
   padding: 'same' | 'valid';
   useBias: boolean;
   seed?: number;
+  /** The kernel starts as N(0, std²) instead of Glorot uniform (`init normal std S`). */
+  std?: number;
 }
 
 /** [kh, kw, a, b] → [d(kh−1)+1, d(kw−1)+1, a, b], zeros between taps; every op has a gradient. */

@@ -95,7 +95,22 @@ export function bindLayer(statement: LayerStatement, spec: WordsSpec, env: Envir
   if (attrs.pad !== undefined && setBy.has('padding')) {
     sink.error('duplicate-argument', setBy.get('padding')!.span, `${spec.op}: padding is set both by 'pad' and by '${textOf(setBy.get('padding')!)}'`);
   }
+  checkInitialiser(spec, attrs, setBy, sink);
   return complete ? attrs : undefined;
+}
+
+/** `std` belongs to `init normal`, and a spread must be above 0. */
+function checkInitialiser(spec: WordsSpec, attrs: Attrs, setBy: Map<string, Expr>, sink: DiagnosticSink): void {
+  // `data … std` is a normalisation's spread, not this.
+  if (!spec.params.some((p) => p.name === 'init')) return;
+  const stdWord = setBy.get('std');
+  if (attrs.init === 'normal' && attrs.std === undefined) {
+    if (stdWord === undefined) sink.error('missing-argument', setBy.get('init')!.span, `${spec.op}: init normal needs its spread`, 'write it as: init normal std 0.01');
+    return;
+  }
+  if (stdWord === undefined || attrs.std === undefined) return;
+  if (attrs.init !== 'normal') sink.error('bad-value', stdWord.span, `${spec.op}: std is the spread of init normal, but this layer starts with init ${String(attrs.init)}`, 'write init normal before it, or drop std');
+  else if ((attrs.std as number) <= 0) sink.error('bad-value', stdWord.span, `${spec.op} std must be above 0, not ${String(attrs.std)}`);
 }
 
 function assign(spec: WordsSpec, param: ParameterSpec, word: Expr, env: Environment, sink: DiagnosticSink, attrs: Attrs, setBy: Map<string, Expr>): void {

@@ -74,6 +74,11 @@ const biasFlags: FlagSpec[] = [
   { name: 'nobias', doc: 'no bias term (usual before batchnorm, which has its own shift).', sets: { bias: false } },
   { name: 'bias', doc: 'add a bias term (the default).', sets: { bias: true } },
 ];
+/** How a layer's weights start; the bias starts at zero either way. */
+const initParams: ParameterSpec[] = [
+  { name: 'init', type: 'word', choices: ['glorot', 'normal'], doc: 'how the weights start: glorot (the default: Glorot uniform, as Keras) or normal (a normal distribution around 0 with spread `std`, as torchvision\'s GoogLeNet and Inception init with std 0.01).' },
+  { name: 'std', type: 'number', doc: 'standard deviation of init normal (above 0).' },
+];
 const ceilFlag: FlagSpec = { name: 'ceil', doc: 'round the output size up, as PyTorch\'s ceil_mode=True.', sets: { ceil: true } };
 
 function pool(op: string, title: string, doc: string): LayerSpec {
@@ -113,10 +118,11 @@ export const LAYERS: LayerSpec[] = [
       padParam,
       dilationParam,
       { name: 'groups', type: 'count', default: 1, doc: 'split input and output channels into groups that do not see each other (AlexNet\'s two GPUs).' },
+      ...initParams,
     ],
     flags: [...padding, ...biasFlags],
     takesActivation: true,
-    defaults: { padding: 'valid', bias: true, activation: 'linear' },
+    defaults: { padding: 'valid', bias: true, activation: 'linear', init: 'glorot' },
   },
   {
     op: 'dwconv', category: 'convolution', title: 'DepthwiseConv2D',
@@ -210,10 +216,10 @@ export const LAYERS: LayerSpec[] = [
   {
     op: 'dense', category: 'dense', title: 'Dense',
     doc: 'Connects every input to every output with its own weight (a fully connected layer). On images it is what a CNN avoids: its weights grow with the input size.',
-    params: [{ name: 'units', type: 'count', positional: true, required: true, doc: 'number of outputs.' }],
+    params: [{ name: 'units', type: 'count', positional: true, required: true, doc: 'number of outputs.' }, ...initParams],
     flags: biasFlags,
     takesActivation: true,
-    defaults: { bias: true, activation: 'linear' },
+    defaults: { bias: true, activation: 'linear', init: 'glorot' },
   },
   {
     op: 'pretrained', category: 'pretrained', title: 'Pretrained base',

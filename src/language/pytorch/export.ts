@@ -1,5 +1,5 @@
 import type { Analysis } from '../passes/analyze';
-import type { ModelGraph } from '../layer-graph';
+import type { LayerNode, ModelGraph } from '../layer-graph';
 import type { TrainSpec } from '../passes/train-spec';
 import { commentsAbove, headerLine, pythonText, trailingComment } from './comments';
 import { activationOf, consumersOf, flattenOrders, nonNegativeNodes } from './flow';
@@ -91,6 +91,7 @@ export function exportPytorch(graph: ModelGraph, analysis: Analysis, spec?: Trai
       const note = index === 0 && comment && !node.synthetic ? `  # ${pythonText(comment)}` : module.comment ? `  # ${module.comment}` : '';
       init.push(`${INDENT}self.${module.path} = ${module.ctor}${note}`);
       if (index === 0 && node.attrs.frozen === true) init.push(`${INDENT}self.${module.path}.requires_grad_(False)  # frozen in ConvLab`);
+      if (index === 0) init.push(...initialisation(node, module.path));
     }
     tensors.push(...mapped.tensors);
 
@@ -202,4 +203,12 @@ function assemble(p: Parts): string {
   lines.push('', '', `if __name__ == "__main__":`, `    model = ${p.className}().eval()`, `    print(model)`,
     `    print(sum(p.numel() for p in model.parameters()), "parameters")`, '');
   return lines.join('\n').replace(/\n{4,}/g, '\n\n\n');
+}
+
+/** `init normal std S`: the weights start as N(0, S²) and the bias at zero, as in ConvLab. */
+function initialisation(node: LayerNode, path: string): string[] {
+  if ((node.op !== 'conv' && node.op !== 'dense') || node.attrs.init !== 'normal') return [];
+  const lines = [`${INDENT}nn.init.normal_(self.${path}.weight, std=${node.attrs.std})`];
+  if (node.attrs.bias !== false) lines.push(`${INDENT}nn.init.zeros_(self.${path}.bias)`);
+  return lines;
 }
