@@ -183,6 +183,8 @@ export const ExplainFromViewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('explainUnit'), layer: z.string(), position: ExplainPositionSchema }),
   /** Show a layer's line in the editor (0-based). */
   z.object({ type: z.literal('reveal'), line: z.number().int().nonnegative() }),
+  /** Explain the model's initial weights (true) or its newest trained run's best ones (false). */
+  z.object({ type: z.literal('weights'), initial: z.boolean() }),
 ]);
 export type ExplainFromView = z.infer<typeof ExplainFromViewSchema>;
 

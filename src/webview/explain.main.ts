@@ -28,6 +28,12 @@ page.sample.addEventListener('change', () => {
   bridge.post({ type: 'request', sample });
 });
 page.pickImage.addEventListener('click', () => bridge.post({ type: 'pickImage' }));
+page.initial.checked = state.initial === true;
+page.initial.addEventListener('change', () => {
+  save({ initial: page.initial.checked });
+  page.loading.hidden = false;
+  bridge.post({ type: 'weights', initial: page.initial.checked });
+});
 
 bridge.listen((message) => {
   switch (message.type) {

@@ -10,6 +10,7 @@ export interface ExplainPage {
   source: HTMLElement;
   sample: ValueElement;
   pickImage: HTMLElement;
+  initial: HTMLInputElement;
   loading: HTMLElement;
   warning: HTMLElement;
   error: HTMLElement;
@@ -25,7 +26,12 @@ export function buildExplainPage(): ExplainPage {
   const { header, title, source, actions } = toolbar('Explain an image');
   const sample = customElement('vscode-textfield', { type: 'number', min: '0', value: '0', 'aria-label': 'Test example', title: 'The index of a test example of the dataset' }) as ValueElement;
   const pickImage = customElement('vscode-button', { secondary: '', title: 'Pass an image file through the model' }, 'Pick image…');
-  actions.append(element('span', 'control-label', 'Test example'), sample, pickImage);
+  const initialLabel = element('label', 'control-label initial-choice');
+  initialLabel.title = 'Explain the model as it starts (seeded initial weights) instead of its newest trained run';
+  const initial = element('input', 'initial-weights');
+  initial.type = 'checkbox';
+  initialLabel.append(initial, document.createTextNode(' initial weights'));
+  actions.append(element('span', 'control-label', 'Test example'), sample, pickImage, initialLabel);
   const loading = customElement('vscode-progress-bar', { indeterminate: '' });
   loading.hidden = true;
   const warning = element('div', 'warning');
@@ -40,5 +46,5 @@ export function buildExplainPage(): ExplainPage {
   const detail = element('section', 'unit-detail');
   detail.hidden = true;
   document.body.append(header, loading, warning, error, empty, hint, flow, detail);
-  return { title, source, sample, pickImage, loading, warning, error, empty, flow, detail };
+  return { title, source, sample, pickImage, initial, loading, warning, error, empty, flow, detail };
 }
