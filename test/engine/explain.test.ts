@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadInspectable } from '../../src/engine/explanation/feature-maps';
+import { compileModel } from '../../src/engine/model/compile';
+import { saveCheckpoint } from '../../src/engine/model/checkpoint';
 import { exampleFor, explainFlow } from '../../src/engine/explanation/forward-flow';
 import { explainUnit } from '../../src/engine/explanation/unit-explanation';
 import { decodeFloat32 } from '../../src/protocol/encoded-array';
@@ -118,5 +122,48 @@ test('a position outside the layer and a layer without a sum get errors that say
     assert.throws(() => explainUnit(model, example, { layer: 'C9', position: [0] }), /no layer 'C9'/);
   } finally {
     model.compiled.model.dispose();
+  }
+});
+
+test('with a run: its best weights, its class names, and probabilities calibrated by its temperature', async () => {
+  // A run folder made by hand: LeNet-5 with other seeded weights as best/, the names and temperature a run keeps.
+  const plain = await loadInspectable({ file: lenet, backend: 'cpu' });
+  const run = mkdtempSync(join(tmpdir(), 'convlab-explain-run-'));
+  const other = compileModel(plain.loaded.graph, { seed: 7 });
+  await saveCheckpoint(join(run, 'best'), other.model, undefined, { epoch: 1, batchesDone: 0, learningRate: 0.001, trainingSeconds: 1, schedule: {} });
+  other.model.dispose();
+  const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  writeFileSync(join(run, 'summary.json'), JSON.stringify({ model: 'LeNet5', file: lenet, dataset: { classes: names } }));
+  writeFileSync(join(run, 'calibration.json'), JSON.stringify({ temperature: 2, fittedOn: 'validation split' }));
+  const trained = await loadInspectable({ file: lenet, run, backend: 'cpu' });
+  try {
+    const example = await exampleFor(trained, { file: lenet, sample: 0 });
+    const flow = sent(ExplainFlowSchema, explainFlow(trained, example, run));
+    assert.equal(flow.weights, join(run, 'best'));
+    const before = sent(ExplainFlowSchema, explainFlow(plain, await exampleFor(plain, { file: lenet, sample: 0 })));
+    assert.notDeepEqual(flow.layers[0]!.activations.data, before.layers[0]!.activations.data, 'the run\'s weights, not the seeded ones');
+    const prediction = flow.prediction!;
+    assert.equal(prediction.calibrated, true);
+    assert.equal(prediction.temperature, 2);
+    assert.equal(prediction.calibration, 'temperature 2.000, fitted on the validation split');
+    const out = sent(UnitExplanationSchema, explainUnit(trained, example, { layer: 'out', position: [0] }));
+    assert.ok(out.kind === 'dense' && out.activation.logits);
+    if (out.kind !== 'dense') return;
+    const logits = out.activation.logits!;
+    const scaled = logits.map((z) => Math.exp(z / 2));
+    for (const entry of prediction.ranked) {
+      assert.equal(entry.name, names[entry.index]);
+      assert.ok(Math.abs(entry.probability - scaled[entry.index]! / scaled.reduce((a, b) => a + b, 0)) < 1e-5);
+    }
+    // The column of `out` stays the layer's own softmax (temperature 1): what the source defines.
+    assert.ok(Math.abs(engineValue(flow, 'out', [0]) - Math.exp(logits[0]!) / logits.reduce((s, z) => s + Math.exp(z), 0)) < 1e-5);
+
+    writeFileSync(join(run, 'calibration.json'), '{"temperature": -1}');
+    const broken = explainFlow(trained, example, run).prediction!;
+    assert.equal(broken.calibrated, false);
+    assert.match(broken.calibration, /^not calibrated: .*calibration\.json: /);
+  } finally {
+    plain.compiled.model.dispose();
+    trained.compiled.model.dispose();
   }
 });
