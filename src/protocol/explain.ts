@@ -129,6 +129,8 @@ export const DenseUnitSchema = z.object({
   ...UnitCommonShape,
   /** The largest terms by magnitude: input index, where it came from before flattening, value × weight. */
   top: z.array(z.object({ index: z.number().int(), from: z.array(z.number().int()).optional(), input: z.number(), weight: z.number(), product: z.number() })),
+  /** The layer whose values `flatten` laid out as this layer's inputs, which `from` positions are in. */
+  flattenedFrom: z.string().optional(),
   /** The other terms, summed. */
   rest: z.object({ count: z.number().int(), sum: z.number() }),
   bias: z.number(),

@@ -91,6 +91,7 @@ test('LeNet-5: a conv, a pool and a dense value are redone from the displayed te
     const denseSum = dense.top.reduce((s, t) => s + t.product, 0) + dense.rest.sum + dense.bias;
     assert.ok(Math.abs(relu(denseSum) - engineValue(flow, 'C5', denseAt)) < 1e-5, `${relu(denseSum)} vs ${engineValue(flow, 'C5', denseAt)}`);
     // Inputs come from S4 (5×5×16) through flatten: `from` says where.
+    assert.equal(dense.flattenedFrom, 'S4');
     const s4 = decodeFloat32(flow.layers.find((l) => l.name === 'S4')!.activations);
     const [r, q, c] = dense.top[0]!.from!;
     assert.equal(dense.top[0]!.input, s4[(r! * 5 + q!) * 16 + c!]);

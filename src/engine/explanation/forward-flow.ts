@@ -11,7 +11,7 @@ import { CALIBRATION_FILE, RunCalibrationSchema } from '../../protocol/calibrati
 import { encodeFloat32 } from '../../protocol/encoded-array';
 import type { ExplainFlow, ExplainRequest, FlowLayer, Prediction } from '../../protocol/explain';
 import { checkMessage } from '../../protocol/validate';
-import { readRunSummary } from '../training/run-folder';
+import { runClassNames } from './run-classes';
 import { ModelFileError } from '../model/model-file';
 import { loadExample, type InspectableModel } from './feature-maps';
 import { explainerOf } from './unit-explanation';
@@ -77,7 +77,7 @@ function predictionOf(model: InspectableModel, x: Float32Array, run: string | un
   const isLogits = model.compiled.outputKinds[0] === 'logits';
   const calibration = isLogits ? runTemperature(run) : { temperature: 1, calibrated: false, calibration: 'the model\'s outputs are not logits: shown as they are' };
   const probabilities = isLogits ? softmax(scores, calibration.temperature) : scores;
-  const classNames = run ? runClassNames(run, scores.length) : undefined;
+  const classNames = run ? runClassNames(run, scores.length, 'explain') : undefined;
   const ranked = Array.from(probabilities, (probability, index) => ({ index, name: classNames?.[index] ?? String(index), probability })).sort((a, b) => b.probability - a.probability);
   return { prediction: { ranked, ...calibration } };
 }
@@ -95,10 +95,4 @@ function runTemperature(run: string | undefined): Pick<Prediction, 'temperature'
   const checked = checkMessage(RunCalibrationSchema, raw);
   if (!checked.ok) return { temperature: 1, calibrated: false, calibration: `not calibrated: ${path}: ${checked.error}` };
   return { temperature: checked.value.temperature, calibrated: true, calibration: `temperature ${checked.value.temperature.toFixed(3)}, fitted on the ${checked.value.fittedOn}` };
-}
-
-function runClassNames(run: string, classes: number): string[] | undefined {
-  if (!existsSync(join(run, 'summary.json'))) return undefined;
-  const names = readRunSummary(run, 'explain').dataset?.classes;
-  return names && names.length === classes ? names : undefined;
 }

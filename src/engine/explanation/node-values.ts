@@ -11,7 +11,8 @@ export interface NodeValues {
   shape: number[];
 }
 
-const STANDALONE_ACTIVATIONS = new Set(['relu', 'relu6', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'softmax', 'linear']);
+/** Ops that are an activation alone (`relu` on its own line), as compile.ts builds them. */
+export const STANDALONE_ACTIVATIONS: ReadonlySet<string> = new Set(['relu', 'relu6', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'softmax', 'linear']);
 
 /** The activation a node applies after its sum ('linear' for none), and the slope of leakyrelu and elu. */
 export function activationOf(node: LayerNode): { name: string; alpha?: number } {

@@ -13,13 +13,11 @@ import { tfLayerName } from '../model/compile';
 import { ModelFileError } from '../model/model-file';
 import type { InspectableModel } from './feature-maps';
 import type { Example } from './forward-flow';
-import { activationOf, logitsOf, nodeValues, softmaxFoldedOut, type NodeValues } from './node-values';
+import { activationOf, logitsOf, nodeValues, softmaxFoldedOut, STANDALONE_ACTIVATIONS, type NodeValues } from './node-values';
 import { receptiveRegion, windowOf } from './receptive-field';
 
 /** How many of a dense unit's terms are shown one by one; the others are summed. */
 export const DENSE_TOP_TERMS = 12;
-
-const ACTIVATIONS = new Set(['relu', 'relu6', 'leakyrelu', 'elu', 'gelu', 'tanh', 'sigmoid', 'softmax', 'linear']);
 
 /** Whether a node's values can be explained here, and as what. */
 export function explainerOf(node: LayerNode): { kind: UnitExplanation['kind'] } | { why: string } {
@@ -34,7 +32,7 @@ export function explainerOf(node: LayerNode): { kind: UnitExplanation['kind'] } 
     case 'dense':
       return { kind: 'dense' };
     default:
-      return ACTIVATIONS.has(node.op) ? { kind: 'activation' } : { why: `${layerType(node)} values are shown, but only convolutions, pooling, dense layers and activations explain theirs` };
+      return STANDALONE_ACTIVATIONS.has(node.op) ? { kind: 'activation' } : { why: `${layerType(node)} values are shown, but only convolutions, pooling, dense layers and activations explain theirs` };
   }
 }
 
@@ -152,10 +150,10 @@ function denseTerms(model: InspectableModel, example: Example, node: LayerNode, 
   const terms = Array.from(input.values, (value, k) => ({ index: k, input: value, weight: kernel[k * units + unit]!, product: value * kernel[k * units + unit]! }));
   const ranked = [...terms].sort((a, b) => Math.abs(b.product) - Math.abs(a.product));
   const unflatten = flattenedFrom(graph, node);
-  const top = ranked.slice(0, DENSE_TOP_TERMS).map((t) => (unflatten ? { ...t, from: unflatten(t.index) } : t));
+  const top = ranked.slice(0, DENSE_TOP_TERMS).map((t) => (unflatten ? { ...t, from: unflatten.position(t.index) } : t));
   const rest = ranked.slice(DENSE_TOP_TERMS);
   const preActivation = terms.reduce((total, t) => total + t.product, bias);
-  return { top, rest: { count: rest.length, sum: rest.reduce((total, t) => total + t.product, 0) }, bias, preActivation, activation: activationStep(model, example, node, undefined) };
+  return { top, ...(unflatten ? { flattenedFrom: unflatten.layer } : {}), rest: { count: rest.length, sum: rest.reduce((total, t) => total + t.product, 0) }, bias, preActivation, activation: activationStep(model, example, node, undefined) };
 }
 
 /** The node's activation; for softmax, every pre-activation of the layer, which its value depends on. */
@@ -167,13 +165,14 @@ function activationStep(model: InspectableModel, example: Example, node: LayerNo
   return { ...step, logits: Array.from(logits) };
 }
 
-/** For a dense layer fed by `flatten`: the [row, column, channel] each input index came from. */
-function flattenedFrom(graph: ModelGraph, node: LayerNode): ((index: number) => number[]) | undefined {
+/** For a dense layer fed by `flatten`: the layer flattened, and the [row, column, channel] in it of each input index. */
+function flattenedFrom(graph: ModelGraph, node: LayerNode): { layer: string; position: (index: number) => number[] } | undefined {
   const flatten = graph.nodes[node.inputs[0]!]!;
-  const before = flatten.op === 'flatten' ? graph.nodes[flatten.inputs[0]!]?.outputShape : undefined;
-  if (!before || before.length !== 3) return undefined;
-  const [, w, c] = before as [number, number, number];
-  return (index) => [Math.floor(index / (w * c)), Math.floor(index / c) % w, index % c];
+  const source = flatten.op === 'flatten' ? graph.nodes[flatten.inputs[0]!] : undefined;
+  const shape = source?.outputShape;
+  if (!source || !shape || shape.length !== 3) return undefined;
+  const [, w, c] = shape as [number, number, number];
+  return { layer: layerNames(graph)[source.id]!, position: (index) => [Math.floor(index / (w * c)), Math.floor(index / c) % w, index % c] };
 }
 
 type UnitBase = Pick<UnitExplanation, 'layer' | 'type' | 'position' | 'inputLayer' | 'inputShape' | 'value' | 'receptiveField'>;

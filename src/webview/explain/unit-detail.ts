@@ -105,7 +105,7 @@ function denseSum(container: HTMLElement, unit: DenseUnit): void {
   for (const term of unit.top) {
     const row = element('tr');
     row.dataset.index = String(term.index);
-    const from = term.from ? ` (row ${term.from[0]}, column ${term.from[1]}, channel ${term.from[2]})` : '';
+    const from = term.from ? ` (${unit.flattenedFrom ?? ''} row ${term.from[0]}, column ${term.from[1]}, channel ${term.from[2]})` : '';
     for (const text of [`#${term.index}${from}`, formatValue(term.input), formatValue(term.weight), formatValue(term.product)]) row.append(element('td', undefined, text));
     table.append(row);
   }
