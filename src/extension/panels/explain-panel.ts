@@ -53,9 +53,11 @@ export class ExplainPanel extends ViewPanel<ExplainToView, typeof ExplainFromVie
     this.disposables.forEach((d) => d.dispose());
   }
 
+  /** After the view (re)loads: the flow, then the value that was selected before the reload. */
   protected async onReady(): Promise<void> {
+    const selected = this.state.selected;
     await this.explain(this.state);
-    if (this.state.selected) await this.explainUnit(this.state.selected.layer, this.state.selected.position);
+    if (selected) await this.explainUnit(selected.layer, selected.position);
   }
 
   protected async onMessage(message: Exclude<ExplainFromView, { type: 'ready' }>): Promise<void> {
