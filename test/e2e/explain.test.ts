@@ -41,7 +41,9 @@ describe('Explain an image in a real VS Code', { timeout: 180_000 }, () => {
       return;
     }
     const { workbench } = session!;
-    await workbench.openFile(FILE);
+    // From the explorer, which lists the workspace at once (Quick Open waits for its file search, slow on a busy machine).
+    await workbench.page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE }).first().click({ timeout: 60_000 });
+    await workbench.page.locator('.tab.active', { hasText: FILE }).waitFor({ timeout: 30_000 });
     await workbench.focusEditor(FILE);
     await workbench.codeLens(FILE, /^Explain an image$/).click();
     const view = await workbench.webviewWithText(/Explain an image · LeNet5/, 90_000);
