@@ -1,10 +1,18 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { evaluateRun, type EvaluateRunOptions } from '../engine/evaluation/run-evaluation';
+import { CALIBRATION_FILE, type RunCalibration } from '../protocol/calibration-file';
 import type { EvaluationReport } from '../protocol/evaluation';
 import { table } from './format';
 
 /** `convlab eval RUN`: the test split's accuracy, confusion matrix, per-class scores and calibration. */
 export async function runEval(runDir: string, options: EvaluateRunOptions, json: boolean, out: (text: string) => void): Promise<number> {
   const report = await evaluateRun(runDir, options);
+  // The fitted temperature stays with the run, for the views that show its probabilities.
+  if (report.calibration.fittedOn === 'validation split') {
+    const calibration: RunCalibration = { temperature: report.calibration.temperature, fittedOn: report.calibration.fittedOn };
+    writeFileSync(join(runDir, CALIBRATION_FILE), `${JSON.stringify(calibration, null, 2)}\n`);
+  }
   out(json ? JSON.stringify(report) : describe(report));
   return 0;
 }

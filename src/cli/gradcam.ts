@@ -1,9 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { gradCam } from '../engine/explanation/grad-cam';
 import { gradCamPng } from '../engine/explanation/heatmap-image';
 import { encode, loadExample, loadInspectable } from '../engine/explanation/feature-maps';
-import { readRunSummary } from '../engine/training/run-folder';
+import { runClassNames } from '../engine/explanation/run-classes';
 import { tf } from '../engine/backends/tf';
 import type { GradCamResult } from '../protocol/gradcam';
 import type { EncodedArray, InspectRequest } from '../protocol/inspect';
@@ -23,7 +22,7 @@ export async function runGradCam(request: GradCamRequest, json: boolean, out: (t
     const cam = gradCam(model.loaded.graph, model.compiled, example.x, { layer: request.layer, classIndex: request.classIndex });
     if (request.out) writeFileSync(request.out, gradCamPng(example.x, shape, cam.heatmap, cam.height, cam.width));
     const classes = model.loaded.graph.nodes[model.loaded.graph.outputs[0]!.node]!.outputShape![0]!;
-    const classNames = request.run ? runClassNames(request.run, classes) : undefined;
+    const classNames = request.run ? runClassNames(request.run, classes, 'gradcam') : undefined;
     const result: Omit<GradCamResult, 'input'> = {
       model: model.loaded.graph.name, layer: cam.layer, weights: model.weights, source: example.source, label: example.label,
       classIndex: cam.classIndex, probability: cam.probabilities[cam.classIndex]!, probabilities: Array.from(cam.probabilities),
@@ -44,13 +43,6 @@ export async function runGradCam(request: GradCamRequest, json: boolean, out: (t
   } finally {
     model.compiled.model.dispose();
   }
-}
-
-/** The class names the run's summary.json recorded, when they match the model's outputs. */
-function runClassNames(run: string, classes: number): string[] | undefined {
-  if (!existsSync(join(run, 'summary.json'))) return undefined;
-  const names = readRunSummary(run, 'gradcam').dataset?.classes;
-  return names && names.length === classes ? names : undefined;
 }
 
 function encodeInput(x: Float32Array, shape: [number, number, number]): EncodedArray {

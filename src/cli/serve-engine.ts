@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline';
 import { statSync } from 'node:fs';
 import { inspectLayer, loadInspectable, type InspectableModel } from '../engine/explanation/feature-maps';
-import { EngineRequestSchema, type EngineReply } from '../protocol/inspect';
+import { ServeEngineRequestSchema, type ServeEngineReply } from '../protocol/explain';
+import type { EngineReply } from '../protocol/inspect';
+import { ExampleCache, explainRequest } from './serve-explain';
 import { excerpt, parseMessage } from '../protocol/validate';
 
 /**
@@ -11,17 +13,18 @@ import { excerpt, parseMessage } from '../protocol/validate';
  */
 export async function serveEngine(): Promise<number> {
   const cache = new Map<string, { stamp: string; model: Promise<InspectableModel> }>();
-  const reply = (message: EngineReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  const examples = new ExampleCache();
+  const reply = (message: EngineReply | ServeEngineReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
   const lines = createInterface({ input: process.stdin });
   let queue = Promise.resolve();
   let lineNumber = 0;
   for await (const line of lines) {
     lineNumber++;
     if (line.trim() === '') continue;
-    const checked = parseMessage(EngineRequestSchema, line);
+    const checked = parseMessage(ServeEngineRequestSchema, line);
     if (!checked.ok) {
       // The id, when the line has a readable one, lets the client fail that request at once.
-      const message = `serve-engine: stdin line ${lineNumber} is not a request (src/protocol/inspect.ts): ${checked.error}: ${excerpt(line)}`;
+      const message = `serve-engine: stdin line ${lineNumber} is not a request (src/protocol/inspect.ts, explain.ts): ${checked.error}: ${excerpt(line)}`;
       process.stderr.write(`${message}\n`);
       reply({ id: idOf(line), error: { message } });
       continue;
@@ -49,7 +52,8 @@ export async function serveEngine(): Promise<number> {
         return;
       }
       try {
-        reply({ id: request.id, result: await inspectLayer(model, params) });
+        const result = request.method === 'inspect' ? await inspectLayer(model, request.params) : await explainRequest(model, examples, request);
+        reply({ id: request.id, result } as EngineReply | ServeEngineReply);
       } catch (error) {
         // A bad layer name or image is this request's problem: the loaded model stays cached.
         reply({ id: request.id, error: { message: messageOf(error) } });

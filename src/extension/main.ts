@@ -21,6 +21,8 @@ import { DASHBOARD_VIEW_TYPE, DashboardPanels } from './panels/dashboard-panel';
 import { EVALUATION_VIEW_TYPE, EvaluationPanel } from './panels/evaluation-panel';
 import { FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel } from './panels/feature-maps-panel';
 import { GRAD_CAM_VIEW_TYPE, GradCamPanel } from './panels/gradcam-panel';
+import { EXPLAIN_VIEW_TYPE, ExplainPanel } from './panels/explain-panel';
+import { EXPLAIN_IMAGE_COMMAND, explainImageCommand } from './commands/explain';
 import { SummaryDocuments } from './panels/summary-documents';
 import { TrainingStatusBar } from './status-bar';
 
@@ -60,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const featureMaps = { extensionUri: context.extensionUri, models, engine, log };
   const evaluation = { extensionUri: context.extensionUri, log, cliPath, launch };
   const gradCam = { extensionUri: context.extensionUri, models, log, cliPath, launch };
+  const explain = { extensionUri: context.extensionUri, models, engine, log };
 
   context.subscriptions.push(
     statusBar,
@@ -76,6 +79,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel.serializer(featureMaps)),
     vscode.window.registerWebviewPanelSerializer(EVALUATION_VIEW_TYPE, EvaluationPanel.serializer(evaluation)),
     vscode.window.registerWebviewPanelSerializer(GRAD_CAM_VIEW_TYPE, GradCamPanel.serializer(gradCam)),
+    vscode.window.registerWebviewPanelSerializer(EXPLAIN_VIEW_TYPE, ExplainPanel.serializer(explain)),
+    vscode.commands.registerCommand(EXPLAIN_IMAGE_COMMAND, (arg: unknown) => explainImageCommand(explain, arg).catch((error: unknown) => {
+      log.error(`${EXPLAIN_IMAGE_COMMAND}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      void vscode.window.showErrorMessage(`ConvLab: ${error instanceof Error ? error.message : String(error)}`);
+    })),
     ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps, evaluation, gradCam, services }),
   );
 

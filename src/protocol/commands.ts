@@ -16,6 +16,7 @@ export const COMMAND_TABLE = {
   showRunningDashboard: { id: 'convlab.showRunningDashboard', title: "Show the running job's dashboard", contributed: true },
   evaluateRun: { id: 'convlab.evaluateRun', title: 'Evaluate run\u2026', icon: '$(checklist)', contributed: true },
   gradCam: { id: 'convlab.gradCam', title: 'Grad-CAM: where the model looks', icon: '$(eye)', contributed: true },
+  explainImage: { id: 'convlab.explainImage', title: 'Explain an image', icon: '$(microscope)', contributed: true },
   startPredictionService: { id: 'convlab.startPredictionService', title: 'Start prediction service\u2026', icon: '$(radio-tower)', contributed: true },
   stopPredictionService: { id: 'convlab.stopPredictionService', title: 'Stop prediction service', icon: '$(debug-stop)', contributed: true },
   /** The prediction service's status-bar item: a quick pick of its actions, not in the palette. */

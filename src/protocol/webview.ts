@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { EngineEvent } from './engine';
 import type { EvaluationReport } from './evaluation';
+import type { ExplainFlow, UnitExplanation } from './explain';
 import type { GradCamResult } from './gradcam';
 import type { GraphJson } from './graph';
 import type { InspectResult } from './inspect';
@@ -159,4 +160,43 @@ export interface GradCamState {
   image?: string;
   /** The heat map's opacity over the image, 0 to 1. */
   opacity?: number;
+}
+
+// ---- explain an image ----------------------------------------------------------------------
+
+export type ExplainToView =
+  /** An input's way through the model: the columns and the prediction. */
+  | { type: 'flow'; flow: ExplainFlow }
+  /** The sum behind the value the user clicked. */
+  | { type: 'unit'; unit: UnitExplanation }
+  | { type: 'loading' }
+  | { type: 'error'; message: string };
+
+const ExplainPositionSchema = z.array(exampleIndex).min(1).max(3);
+
+export const ExplainFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
+  /** Another input: a test example by index, or an image file (a path the host chose). */
+  z.object({ type: z.literal('request'), sample: exampleIndex.optional(), image: z.string().optional() }),
+  z.object({ type: z.literal('pickImage') }),
+  /** One value of a layer: [row, column, channel] or [unit]. */
+  z.object({ type: z.literal('explainUnit'), layer: z.string(), position: ExplainPositionSchema }),
+  /** Show a layer's line in the editor (0-based). */
+  z.object({ type: z.literal('reveal'), line: z.number().int().nonnegative() }),
+  /** Explain the model's initial weights (true) or its newest trained run's best ones (false). */
+  z.object({ type: z.literal('weights'), initial: z.boolean() }),
+]);
+export type ExplainFromView = z.infer<typeof ExplainFromViewSchema>;
+
+export interface ExplainState {
+  uri: string;
+  model: string;
+  /** The run whose best weights are explained; the newest trained run when left out, initial weights when there is none. */
+  run?: string;
+  /** Set to explain the model's initial weights even when it has a run. */
+  initial?: boolean;
+  sample?: number;
+  image?: string;
+  /** The value last clicked, asked again after a reload. */
+  selected?: { layer: string; position: number[] };
 }

@@ -8,7 +8,7 @@ import type { AnalyzedDocument } from './documents';
 
 /** Layers whose filters and feature maps the Feature maps view can show. */
 /**
- * Above each model: Train, Architecture, Summary, its parameter count and Open as PyTorch; above each convolution
+ * Above each model: Train, Architecture, Summary, its parameter count, Open as PyTorch and Explain an image; above each convolution
  * written in a model's body: Feature maps. The engine refuses a file with any error, so while
  * there is one the Train lens says so (lenses cannot be disabled; the client refuses too).
  */
@@ -33,6 +33,7 @@ export function codeLenses(document: AnalyzedDocument): CodeLens[] {
       lens({ title: 'Summary', command: COMMANDS.showSummary, arguments: [args] }),
       lens({ title: `${formatCount(totals(graph).params.total)} params`, tooltip: 'Parameters, all layers: open the summary', command: COMMANDS.showSummary, arguments: [args] }),
       lens({ title: 'Open as PyTorch', tooltip: `${graph.name} as a PyTorch nn.Module, beside the model`, command: COMMANDS.openAsPytorch, arguments: [args] }),
+      lens({ title: 'Explain an image', tooltip: `An image through ${graph.name}, layer by layer, and the sum behind any value`, command: COMMANDS.explainImage, arguments: [args] }),
     );
     const names = layerNames(graph);
     const seen = new Set<number>();

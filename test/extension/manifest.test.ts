@@ -27,8 +27,8 @@ test('contributes.commands and the commands table in src/protocol/commands.ts ar
   assert.deepEqual(contributed, table);
 });
 
-test('the views of evaluation and Grad-CAM activate the extension; the service settings exist', () => {
-  for (const view of ['convlab.evaluation', 'convlab.gradCam']) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${view}`), view);
+test('the views of evaluation, Grad-CAM and Explain activate the extension; the service settings exist', () => {
+  for (const view of ['convlab.evaluation', 'convlab.gradCam', 'convlab.explain']) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${view}`), view);
   assert.ok(pkg.contributes.configuration.properties['convlab.service.port']);
   assert.ok(pkg.contributes.configuration.properties['convlab.service.referBelow']);
 });

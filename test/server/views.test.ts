@@ -55,19 +55,19 @@ test('inlay hints follow the convlab.inlayHints.enabled setting, and a change as
   assert.equal(client.inlayHintRefreshes, 1);
 });
 
-test('code lenses: Train, Architecture, Summary, the count and Open as PyTorch above each model; Feature maps above its convolutions', async () => {
+test('code lenses: Train, Architecture, Summary, the count, Open as PyTorch and Explain an image above each model; Feature maps above its convolutions', async () => {
   client = await TestClient.start();
   const text = sample('lenet5.cnn');
   const uri = await client.open(text);
   const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
   const titles = lenses!.map((l) => `${l.range.start.line}:${l.command!.title}`);
   const modelLine = text.split('\n').findIndex((line) => line.startsWith('model LeNet5'));
-  assert.deepEqual(titles, [`${modelLine}:Train`, `${modelLine}:Architecture`, `${modelLine}:Summary`, `${modelLine}:61,706 params`, `${modelLine}:Open as PyTorch`, `${modelLine + 2}:Feature maps`, `${modelLine + 4}:Feature maps`]);
-  assert.deepEqual(lenses!.map((l) => l.command!.command), [COMMANDS.train, COMMANDS.showArchitecture, COMMANDS.showSummary, COMMANDS.showSummary, COMMANDS.openAsPytorch, COMMANDS.showFeatureMaps, COMMANDS.showFeatureMaps]);
+  assert.deepEqual(titles, [`${modelLine}:Train`, `${modelLine}:Architecture`, `${modelLine}:Summary`, `${modelLine}:61,706 params`, `${modelLine}:Open as PyTorch`, `${modelLine}:Explain an image`, `${modelLine + 2}:Feature maps`, `${modelLine + 4}:Feature maps`]);
+  assert.deepEqual(lenses!.map((l) => l.command!.command), [COMMANDS.train, COMMANDS.showArchitecture, COMMANDS.showSummary, COMMANDS.showSummary, COMMANDS.openAsPytorch, COMMANDS.explainImage, COMMANDS.showFeatureMaps, COMMANDS.showFeatureMaps]);
   const train = lenses![0]!.command!.arguments![0] as ModelCommandArgs;
   assert.equal(train.uri, uri);
   assert.equal(train.model, 'LeNet5');
-  assert.equal((lenses![5]!.command!.arguments![0] as ModelCommandArgs).layer, 'C1');
+  assert.equal((lenses![6]!.command!.arguments![0] as ModelCommandArgs).layer, 'C1');
 
   const broken = await client.open(text.replace('5x5 pad 2', '50x50'));
   const brokenLenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: broken } });

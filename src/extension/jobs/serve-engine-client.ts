@@ -4,13 +4,20 @@
  * the first request, restarted after a crash, and asked to shut down with the extension.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EngineReplySchema, type EngineRequest, type InspectRequest, type InspectResult } from '../../protocol/inspect';
-import { excerpt, parseMessage } from '../../protocol/validate';
+import type { z } from 'zod';
+import {
+  ExplainFlowSchema, ServeEngineReplyEnvelopeSchema, UnitExplanationSchema,
+  type ExplainFlow, type ExplainRequest, type ExplainUnitRequest, type ServeEngineRequest, type UnitExplanation,
+} from '../../protocol/explain';
+import { InspectResultSchema, type EngineRequest, type InspectRequest, type InspectResult } from '../../protocol/inspect';
+import { checkMessage, excerpt, parseMessage } from '../../protocol/validate';
 import { LineSplitter, TailBuffer } from './engine-events';
 import type { EngineLaunch } from './engine-process';
 
 interface Pending {
-  resolve(result: InspectResult): void;
+  /** The schema of the answer the method promises; a result that breaks it fails the request. */
+  schema: z.ZodType;
+  resolve(result: unknown): void;
   reject(error: Error): void;
 }
 
@@ -25,13 +32,26 @@ export class ServeEngineClient {
   /** `launch` is asked each time a process starts, so changed settings apply after a restart. */
   constructor(private readonly launch: () => Promise<EngineLaunch>, private readonly log: (line: string) => void) {}
 
-  async inspect(params: InspectRequest): Promise<InspectResult> {
+  inspect(params: InspectRequest): Promise<InspectResult> {
+    return this.call(InspectResultSchema, (id) => ({ id, method: 'inspect', params }));
+  }
+
+  /** An image's way through the model (src/protocol/explain.ts). */
+  explain(params: ExplainRequest): Promise<ExplainFlow> {
+    return this.call(ExplainFlowSchema, (id) => ({ id, method: 'explain', params }));
+  }
+
+  /** The sum behind one value of a layer. */
+  explainUnit(params: ExplainUnitRequest): Promise<UnitExplanation> {
+    return this.call(UnitExplanationSchema, (id) => ({ id, method: 'explainUnit', params }));
+  }
+
+  private async call<S extends z.ZodType>(schema: S, request: (id: number) => ServeEngineRequest): Promise<z.output<S>> {
     const child = this.child ?? (await (this.starting ??= this.start().finally(() => (this.starting = undefined))));
     const id = this.nextId++;
-    const request: EngineRequest = { id, method: 'inspect', params };
-    return new Promise<InspectResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      child.stdin?.write(`${JSON.stringify(request)}\n`);
+    return new Promise<z.output<S>>((resolve, reject) => {
+      this.pending.set(id, { schema, resolve: resolve as (result: unknown) => void, reject });
+      child.stdin?.write(`${JSON.stringify(request(id))}\n`);
     });
   }
 
@@ -72,16 +92,21 @@ export class ServeEngineClient {
       if (line.trim() !== '') this.log(`serve-engine: ${line}`);
       return;
     }
-    const checked = parseMessage(EngineReplySchema, line);
+    const checked = parseMessage(ServeEngineReplyEnvelopeSchema, line);
     if (!checked.ok) {
-      this.log(`serve-engine: a reply that breaks the contract (src/protocol/inspect.ts) was dropped: ${checked.error}: ${excerpt(line)}`);
+      this.log(`serve-engine: a reply that breaks the contract (src/protocol/inspect.ts, explain.ts) was dropped: ${checked.error}: ${excerpt(line)}`);
       return;
     }
     const reply = checked.value;
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);
-    if ('result' in reply) waiting.resolve(reply.result);
-    else waiting.reject(new Error(reply.error.message));
+    if ('error' in reply) {
+      waiting.reject(new Error(reply.error.message));
+      return;
+    }
+    const result = checkMessage(waiting.schema, reply.result);
+    if (result.ok) waiting.resolve(result.value);
+    else waiting.reject(new Error(`serve-engine: reply ${reply.id} breaks the contract (src/protocol/inspect.ts, explain.ts): ${result.error}`));
   }
 }
