@@ -6,6 +6,8 @@ import { conv2dBackpropInputWebgpuConfig } from './conv2d_backprop_input';
 import { depthwiseFilterGradWebgpuConfig, depthwiseInputGradWebgpuConfig } from './depthwise_grad';
 import { adamUpdateWebgpuConfig, momentumUpdateWebgpuConfig, rmspropUpdateWebgpuConfig } from './optimizer_update';
 import { avgPoolGradWebgpuConfig, maxPoolGradWebgpuConfig } from './pool_grad';
+import { batchNormTrainWebgpuConfig, movingAverageWebgpuConfig } from './batchnorm';
+import { batchNormGradWebgpuConfig, batchNormTrainGradConfig } from './batchnorm_grad';
 
 export const webgpuKernels: readonly tf.KernelConfig[] = [
   // Stock: a naive loop per weight, 28 to 521 GFLOP/s, 10 to 50 times slower than the forward conv.
@@ -23,4 +25,12 @@ export const webgpuKernels: readonly tf.KernelConfig[] = [
   adamUpdateWebgpuConfig,
   momentumUpdateWebgpuConfig,
   rmspropUpdateWebgpuConfig,
+  // New: batchnorm in training, 3 dispatches forward (+1 per moving statistic) and 4 backward,
+  // where stock tfjs composes it from moments, batchNorm and their gradients (about 40 a layer).
+  batchNormTrainWebgpuConfig,
+  movingAverageWebgpuConfig,
+  batchNormGradWebgpuConfig,
 ];
+
+/** The gradients of our own (non-stock) webgpu kernels, for tfjs's autodiff. */
+export const webgpuGradients: readonly tf.GradConfig[] = [batchNormTrainGradConfig];
