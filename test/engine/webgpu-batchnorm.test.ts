@@ -81,7 +81,7 @@ describe('batchnorm training on WebGPU against the stock layer on the JS backend
     }
   });
 
-  it('takes 5 dispatches forward and 4 backward', async (t) => {
+  it('takes 5 dispatches forward and 4 backward, and leaves no tensor behind', async (t) => {
     if (!(await onWebgpu(t))) return;
     await tf.setBackend('webgpu');
     const layer = new TrainingBatchNorm({ axis: -1 });
@@ -89,14 +89,15 @@ describe('batchnorm training on WebGPU against the stock layer on the JS backend
     layer.apply(x, { training: false });
     const gamma = (layer.trainableWeights[0] as unknown as { val: tf.Variable }).val;
     const run = (grads: boolean) => countGpuWork(async () => {
-      const out = grads
-        ? tf.variableGrads(() => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, [gamma]).grads[gamma.name]!
-        : layer.apply(x, { training: true }) as tf.Tensor;
-      out.dispose();
+      if (!grads) return (layer.apply(x, { training: true }) as tf.Tensor).dispose();
+      const { value, grads: g } = tf.variableGrads(() => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, [gamma]);
+      tf.dispose([value, ...Object.values(g)]);
     });
     // The forward pass on its own, then with the sum and its gradient.
+    const tensors = tf.memory().numTensors;
     const forward = (await run(false)).work.dispatches;
     const both = (await run(true)).work.dispatches;
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor is left behind');
     t.diagnostic(`forward ${forward}, forward and gradient ${both}`);
     // Stock tfjs: 13 forward, 25 with the gradient of gamma alone (counted 2026-12-04).
     assert.equal(forward, 5);
