@@ -11,6 +11,7 @@
 // The gradient is batchnorm_grad.ts.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelArgs } from '../registry';
+import { tileSide } from './gemm';
 import { elementwise, floats, ints, webgpuBackend, type WgslProgram } from './program';
 
 export const BATCHNORM_TRAIN = 'ConvLabBatchNormTrain';
@@ -27,10 +28,12 @@ export interface MovingAverageAttrs {
   decay: number;
 }
 
-/** Channels in a workgroup's tile and row lanes per channel: 64 × 4 invocations. */
-export const CHANNEL_TILE = 64;
-export const ROW_LANES = 4;
-/** Enough workgroups to fill a large GPU; each split sums at least this many rows. */
+/**
+ * A workgroup is 256 invocations: a tile of 16, 32 or 64 neighbouring channels (the smallest
+ * that covers the layer's, so narrow layers leave no lane idle) by 16, 8 or 4 lanes of rows.
+ */
+const WORKGROUP = 256;
+/** Enough workgroups to fill a large GPU; each split reduces at least this many rows. */
 const TARGET_WORKGROUPS = 512;
 const MIN_ROWS_PER_SPLIT = 256;
 /** The merge loops over the splits in one invocation per channel, so their count is capped. */
@@ -39,6 +42,8 @@ const MAX_SPLITS = 256;
 export interface RowSplit {
   rows: number;
   channels: number;
+  /** Channels a workgroup covers; WORKGROUP / tile lanes of rows each. */
+  tile: number;
   splits: number;
   /** Rows each split reduces (the last may have fewer). */
   chunk: number;
@@ -48,12 +53,13 @@ export interface RowSplit {
 export function planRowSplit(shape: readonly number[]): RowSplit {
   const channels = shape[shape.length - 1]!;
   const rows = tf.util.sizeFromShape([...shape]) / channels;
-  const tiles = Math.ceil(channels / CHANNEL_TILE);
+  const tile = tileSide(channels);
+  const tiles = Math.ceil(channels / tile);
   const wanted = Math.ceil(TARGET_WORKGROUPS / tiles);
   const most = Math.min(Math.ceil(rows / MIN_ROWS_PER_SPLIT), MAX_SPLITS);
   const splits = Math.max(1, Math.min(wanted, most));
   const chunk = Math.max(1, Math.ceil(rows / splits));
-  return { rows, channels, splits: Math.max(1, Math.ceil(rows / chunk)), chunk };
+  return { rows, channels, tile, splits: Math.max(1, Math.ceil(rows / chunk)), chunk };
 }
 
 export const rowSplitUniforms = (p: RowSplit) => [ints(p.rows), ints(p.channels), ints(p.splits), ints(p.chunk)];
@@ -61,38 +67,40 @@ export const ROW_SPLIT_FIELDS = 'rows : i32, channels : i32, splits : i32, chunk
 
 /**
  * A program over [splits, 2, channels] partials: `perRow` (WGSL run for row r, channel c, lane
- * variables declared by `init`) accumulates, `mergeLanes` folds lanes 1-3 into lane 0's
+ * variables declared by `init`) accumulates, `merge` folds lane l into lane 0's
  * workgroup slots, which are then written as the split's two rows.
  */
 export function rowPartialsProgram(key: string, split: RowSplit, variableNames: string[], source: { init: string; perRow: string; slots: string[]; merge: string; write: [string, string] }): WgslProgram {
-  const slotDecls = source.slots.map((s) => `var<workgroup> ${s} : array<array<f32, ${CHANNEL_TILE}>, ${ROW_LANES}>;`).join('\n');
+  const { tile } = split;
+  const lanes = WORKGROUP / tile;
+  const slotDecls = source.slots.map((s) => `var<workgroup> ${s} : array<array<f32, ${tile}>, ${lanes}>;`).join('\n');
   return {
     outputShape: [split.splits, 2, split.channels],
-    shaderKey: key,
+    shaderKey: `${key}_${tile}`,
     dispatchLayout: { x: [0], y: [1], z: [2] },
-    dispatch: [Math.ceil(split.channels / CHANNEL_TILE), split.splits, 1],
+    dispatch: [Math.ceil(split.channels / tile), split.splits, 1],
     variableNames,
     uniforms: `${ROW_SPLIT_FIELDS} epsilon : f32,`,
-    workgroupSize: [CHANNEL_TILE, ROW_LANES, 1],
+    workgroupSize: [tile, lanes, 1],
     getUserCode: () => `
       ${slotDecls}
       fn main() {
         let lx = i32(localId.x);
         let lane = i32(localId.y);
-        let c = i32(workgroupId.x) * ${CHANNEL_TILE} + lx;
+        let c = i32(workgroupId.x) * ${tile} + lx;
         let split = i32(workgroupId.y);
         let start = split * uniforms.chunk;
         let end = min(uniforms.rows, start + uniforms.chunk);
         ${source.init}
         if (c < uniforms.channels) {
-          for (var r = start + lane; r < end; r += ${ROW_LANES}) {
+          for (var r = start + lane; r < end; r += ${lanes}) {
             ${source.perRow}
           }
         }
         ${source.slots.map((s, i) => `${s}[lane][lx] = lane${i};`).join('\n        ')}
         workgroupBarrier();
         if (lane == 0 && c < uniforms.channels) {
-          for (var l = 1; l < ${ROW_LANES}; l++) {
+          for (var l = 1; l < ${lanes}; l++) {
             ${source.merge}
           }
           result[(split * 2) * uniforms.channels + c] = ${source.write[0]};
