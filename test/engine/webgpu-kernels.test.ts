@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
 import { planFilterGrad } from '../../src/engine/kernels/webgpu/conv2d_backprop_filter';
 import { convGeometry } from '../../src/engine/kernels/geometry';
-import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer, PACK_LIMIT } from '../../src/engine/training/fused-optimizers';
-import { ADAM_UPDATE, MOMENTUM_UPDATE, PACKED, RMSPROP_UPDATE } from '../../src/engine/kernels/webgpu/optimizer_update';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer, FusedSgdOptimizer, PACK_LIMIT } from '../../src/engine/training/fused-optimizers';
+import { ADAM_UPDATE, MOMENTUM_UPDATE, PACKED, RMSPROP_UPDATE, SGD_UPDATE } from '../../src/engine/kernels/webgpu/optimizer_update';
 import { countGpuWork } from '../../src/engine/backends/gpu-work';
 import { seededRandom } from '../../src/engine/data/random';
 import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, poolCases, poolInputs, relativeError, runRegistered, runStockCpu, TOLERANCE, type ConvCase } from './kernel-checks';
@@ -79,7 +79,7 @@ describe('WebGPU kernels against the stock JS kernels', () => {
     }
   });
 
-  it('fused Adam, momentum (plain and Nesterov) and RMSprop updates match tfjs\'s own optimizers over three steps', async (t) => {
+  it('fused SGD, Adam, momentum (plain and Nesterov) and RMSprop updates match tfjs\'s own optimizers over three steps', async (t) => {
     if (!(await onWebgpu(t))) return;
     // One variable past PACK_LIMIT takes the per-variable kernel, the others share a packed one.
     const shapes = [[3, 3, 4, 70], [70], [5, 3], [3, 3, 64, 32]];
@@ -102,6 +102,7 @@ describe('WebGPU kernels against the stock JS kernels', () => {
       return out;
     }
     const makers: [string, () => tf.Optimizer, () => tf.Optimizer][] = [
+      ['sgd', () => new FusedSgdOptimizer(0.1), () => tf.train.sgd(0.1)],
       ['adam', () => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), () => tf.train.adam(0.01, 0.9, 0.999, 1e-7)],
       ['momentum', () => new FusedMomentumOptimizer(0.1, 0.9, false), () => tf.train.momentum(0.1, 0.9, false)],
       ['nesterov', () => new FusedMomentumOptimizer(0.1, 0.9, true), () => tf.train.momentum(0.1, 0.9, true)],
@@ -125,6 +126,7 @@ describe('WebGPU kernels against the stock JS kernels', () => {
     const shapes = [[64], [64], [3, 3, 3, 8], [10], [1]];
     const tensor = (shape: number[], positive = false) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (positive ? r() : r() * 2 - 1)), shape);
     const rules: [string, string[], Record<string, number | boolean>, Record<string, tf.Tensor>][] = [
+      [SGD_UPDATE, [], { learningRate: 0.1 }, {}],
       [ADAM_UPDATE, ['firstMoment', 'secondMoment'], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, learningRate: 0.01 }, { oneMinusAccBeta1: tf.scalar(0.19), oneMinusAccBeta2: tf.scalar(0.002) }],
       [MOMENTUM_UPDATE, ['accumulation'], { momentum: 0.9, learningRate: 0.1, nesterov: true }, {}],
       [RMSPROP_UPDATE, ['meanSquare', 'moment'], { decay: 0.9, momentum: 0.5, epsilon: 1e-7, learningRate: 0.01 }, {}],

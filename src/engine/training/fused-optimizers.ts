@@ -1,8 +1,8 @@
-// Adam, SGD with momentum and RMSprop whose update, on the webgpu backend, is one fused kernel call a
+// SGD (plain or with momentum), Adam and RMSprop whose update, on the webgpu backend, is one fused kernel call a
 // large variable (kernels/webgpu/optimizer_update.ts) instead of a dozen elementwise ops, and one
 // packed call for all the small ones together; elsewhere they are tfjs's own. They keep tfjs's state (the same slot variables, names and order), so
 // checkpoints, resume and getWeights are those of tf.train.adam, .momentum and .rmsprop.
-import { ADAM_UPDATE, MOMENTUM_UPDATE, PACKED, RMSPROP_UPDATE } from '../kernels/webgpu/optimizer_update';
+import { ADAM_UPDATE, MOMENTUM_UPDATE, PACKED, RMSPROP_UPDATE, SGD_UPDATE } from '../kernels/webgpu/optimizer_update';
 import { tf } from '../backends/tf';
 
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
@@ -75,6 +75,17 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       applyFused(ADAM_UPDATE, ['firstMoment', 'secondMoment'], updates, scalars, { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate });
       self.accBeta1.assign(tf.mul(self.accBeta1, this.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
+}
+
+export class FusedSgdOptimizer extends tf.SGDOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    if (tf.getBackend() !== 'webgpu') return super.applyGradients(variableGradients);
+    tf.tidy(() => {
+      const updates: Update[] = named(variableGradients).filter(({ tensor }) => tensor != null).map(({ name, tensor }) => ({ value: registered(name), slots: [], grad: tensor! }));
+      applyFused(SGD_UPDATE, [], updates, {}, { learningRate: this.learningRate });
     });
     this.incrementIterations();
   }

@@ -37,6 +37,16 @@ export const ADAM_RULE: UpdateRule = {
   outputs: ['w - uniforms.learningRate * step', 'm', 'v'],
 };
 
+/** Plain SGD: no slot, one new tensor. */
+export const SGD_RULE: UpdateRule = {
+  slots: [],
+  scalars: [],
+  uniforms: 'learningRate : f32,',
+  uniformData: (a) => [floats(num(a, 'learningRate'))],
+  prelude: '',
+  outputs: ['w - uniforms.learningRate * g'],
+};
+
 export const MOMENTUM_RULE: UpdateRule = {
   slots: ['accumulation'],
   scalars: [],

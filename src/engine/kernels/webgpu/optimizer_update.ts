@@ -1,7 +1,8 @@
 // Fused optimizer updates on WebGPU. tfjs's Adam spends about 14 elementwise dispatches on each
-// variable a step (moments, bias corrections, square root, update), RMSprop about 10 and momentum
-// about 5; here each new tensor (the moments and the value) is one program that reads the old
-// ones and the gradient once, so Adam and RMSprop take 3 dispatches a variable, momentum 2. The
+// variable a step (moments, bias corrections, square root, update), RMSprop about 10, momentum
+// about 5 and plain SGD 2; here each new tensor (the moments and the value) is one program that
+// reads the old ones and the gradient once, so Adam and RMSprop take 3 dispatches a variable,
+// momentum 2, SGD 1. The
 // packed kernels update many small variables at once: they are copied side by side into one
 // buffer (packing.ts), one program computes every new value and slot, and copies cut the result
 // back, so a batchnorm network's hundred small gammas, betas and biases take one dispatch. The
@@ -10,10 +11,11 @@
 // optimizer state is unchanged.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelArgs } from '../registry';
-import { ADAM_RULE, MOMENTUM_RULE, packedProgram, perVariableProgram, RMSPROP_RULE, ruleInputs, sizeOf, type UpdateRule } from './optimizer_rules';
+import { ADAM_RULE, MOMENTUM_RULE, packedProgram, perVariableProgram, RMSPROP_RULE, ruleInputs, SGD_RULE, sizeOf, type UpdateRule } from './optimizer_rules';
 import { packOffsets, packRows, unpackRow } from './packing';
 import { ints, webgpuBackend } from './program';
 
+export const SGD_UPDATE = 'ConvLabSgdUpdate';
 export const ADAM_UPDATE = 'ConvLabAdamUpdate';
 export const MOMENTUM_UPDATE = 'ConvLabMomentumUpdate';
 export const RMSPROP_UPDATE = 'ConvLabRmspropUpdate';
@@ -88,6 +90,7 @@ const configs = (kernelName: string, rule: UpdateRule): tf.KernelConfig[] => [
 ];
 
 export const optimizerUpdateWebgpuConfigs: tf.KernelConfig[] = [
+  ...configs(SGD_UPDATE, SGD_RULE),
   ...configs(ADAM_UPDATE, ADAM_RULE),
   ...configs(MOMENTUM_UPDATE, MOMENTUM_RULE),
   ...configs(RMSPROP_UPDATE, RMSPROP_RULE),
