@@ -75,7 +75,7 @@ function peerRuns(cases: PeerCase[], device: 'cuda' | 'cpu', modes: boolean[]): 
 async function printStepWork(batch: number): Promise<void> {
   await selectBackend({ force: 'webgpu' });
   const { steady, first } = await countTrainingStep(network('resnet18.cnn', 'ResNet18Cifar'), batch);
-  console.log(`ResNet18Cifar (${batch}) one training step on WebGPU: ${steady!.dispatches} dispatches, ${steady!.readBacks} read-backs, ${steady!.submits} queue submits (the first step, with Adam's slots: ${first.dispatches} dispatches)`);
+  console.log(`ResNet18Cifar (${batch}) one training step on WebGPU: ${steady!.dispatches} dispatches, ${steady!.readBacks} read-backs, ${steady!.submits} queue submits, ${steady!.copies} buffer copies (the first step, with Adam's slots: ${first.dispatches} dispatches)`);
 }
 
 async function onGpu(reason: string): Promise<void> {

@@ -6,7 +6,7 @@
 #   engine/     the linux-x64 .vsix's contents (dist/, bin/, samples/, the node_modules the engine
 #               loads, Dawn's Linux binary and tfjs-backend-webgpu), plus, in engine/dist/, the GPU
 #               benchmark bundled for Node with its pinned networks and PyTorch peer, and the
-#               WebGPU agreement test
+#               WebGPU agreement test and the batchnorm kernels' test
 #   tools/      cifar-binary.mjs with jpeg-js, which rebuilds CIFAR-10's binary layout there
 #   vulkan/     Debian's Vulkan loader and glvnd libraries (the GPU's driver brings its ICD)
 #   data/       MNIST's four .gz files and CIFAR-10 as JPEGs (20 MB; the binary would be 180 MB)
@@ -39,6 +39,7 @@ cp -r bench/networks "$stage/engine/dist/networks"
 cp bench/peer/gpu_peer.py "$stage/engine/dist/"
 # The agreement test (test/engine/webgpu.test.ts) reads ../../samples from dist/.
 bundle test/engine/webgpu.test.ts webgpu-agreement.test.js
+bundle test/engine/webgpu-batchnorm.test.ts webgpu-batchnorm.test.js
 cp scripts/gpu-check/cifar-binary.mjs "$stage/tools/"
 cp -r node_modules/jpeg-js "$stage/tools/node_modules/"
 

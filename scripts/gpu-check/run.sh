@@ -7,7 +7,8 @@
 #        ResNet-50 and VGG16 at 224×224 (32) on WebGPU against PyTorch with CUDA (the machine's
 #        python3, torch 2.11), defaults and strict fp32, median of 3 (a 45 s budget a network),
 #        then the dispatches and read-backs of one ResNet18Cifar step;
-#     2. the test that one WebGPU training step's gradients agree with the JS backend's.
+#     2. the test that one WebGPU training step's gradients agree with the JS backend's, and
+#        the batchnorm training kernels' test against the JS backend's stock layer.
 #   bash .cache/gpu-check/run.sh train   (at most 7.5 minutes)
 #     3. LeNet-5 on MNIST (5 epochs, seed 42) on WebGPU and, at the same time, on the CPU (wasm):
 #        their test accuracies must be within 0.3 points;
@@ -40,6 +41,7 @@ if [ "$part" = bench ]; then
   echo "bench exit $?" >> "$out/bench.err"
   cp -r "$work/engine/samples" "$work/samples"
   timeout 90 node --test "$work/engine/dist/webgpu-agreement.test.js" > "$out/agreement.txt" 2>&1
+  timeout 60 node --test "$work/engine/dist/webgpu-batchnorm.test.js" >> "$out/agreement.txt" 2>&1
   { cat "$out/machine.txt"; echo; cat "$out/bench.txt"; tail -n 3 "$out/bench.err"
     grep -E '^(not )?ok |# (pass|fail|skipped)|relative error' "$out/agreement.txt"; } | tee "$out/summary.txt"
   exit 0

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { tf } from '../../src/engine/backends/tf';
-import { learningRateOf, setLearningRate, TfInternalsChanged, variableOf, wasmHeapF32 } from '../../src/engine/backends/tf-internals';
+import { batchNormFieldsOf, learningRateOf, setLearningRate, TfInternalsChanged, variableOf, wasmHeapF32 } from '../../src/engine/backends/tf-internals';
 
 // The internals of the pinned TensorFlow.js that the engine relies on: this fails, by name,
 // on an upgrade that moves one of them.
@@ -46,6 +46,15 @@ test('the wasm backend\'s heap is a Float32Array', async () => {
   } finally {
     await tf.setBackend('cpu');
   }
+});
+
+test('a built BatchNormalization keeps its axis, momentum, epsilon and four weights where the WebGPU training path reads them', () => {
+  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.8, epsilon: 1e-4 });
+  layer.apply(tf.zeros([1, 2, 2, 3]));
+  const f = batchNormFieldsOf(layer);
+  assert.deepEqual([f.axis, f.momentum, f.epsilon], [-1, 0.8, 1e-4]);
+  assert.deepEqual([f.gamma, f.beta, f.movingMean, f.movingVariance].map((w) => w?.name.split('/').pop()), ['gamma', 'beta', 'moving_mean', 'moving_variance']);
+  layer.dispose();
 });
 
 test('a changed internal fails loudly, naming it', () => {

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { registerTrainingKernels, stockKernel } from '../../src/engine/kernels';
 import { planFilterGrad } from '../../src/engine/kernels/webgpu/conv2d_backprop_filter';
 import { convGeometry } from '../../src/engine/kernels/geometry';
-import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer } from '../../src/engine/training/fused-optimizers';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmspropOptimizer, FusedSgdOptimizer, PACK_LIMIT } from '../../src/engine/training/fused-optimizers';
+import { ADAM_UPDATE, MOMENTUM_UPDATE, PACKED, RMSPROP_UPDATE, SGD_UPDATE } from '../../src/engine/kernels/webgpu/optimizer_update';
+import { countGpuWork } from '../../src/engine/backends/gpu-work';
 import { seededRandom } from '../../src/engine/data/random';
 import { checkAvgPoolGrad, checkFilterGrad, checkInputGrad, convCases, poolCases, poolInputs, relativeError, runRegistered, runStockCpu, TOLERANCE, type ConvCase } from './kernel-checks';
 import { useWebgpu } from './webgpu-backend';
@@ -77,9 +79,11 @@ describe('WebGPU kernels against the stock JS kernels', () => {
     }
   });
 
-  it('fused Adam, momentum (plain and Nesterov) and RMSprop updates match tfjs\'s own optimizers over three steps', async (t) => {
+  it('fused SGD, Adam, momentum (plain and Nesterov) and RMSprop updates match tfjs\'s own optimizers over three steps', async (t) => {
     if (!(await onWebgpu(t))) return;
-    const shapes = [[3, 3, 4, 70], [70], [5, 3]];
+    // One variable past PACK_LIMIT takes the per-variable kernel, the others share a packed one.
+    const shapes = [[3, 3, 4, 70], [70], [5, 3], [3, 3, 64, 32]];
+    assert.ok(shapes.filter((s) => s.reduce((a, b) => a * b, 1) > PACK_LIMIT).length === 1);
     const r = seededRandom(31);
     const initial = shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
     const grads = [0, 1, 2].map(() => shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1)));
@@ -98,6 +102,7 @@ describe('WebGPU kernels against the stock JS kernels', () => {
       return out;
     }
     const makers: [string, () => tf.Optimizer, () => tf.Optimizer][] = [
+      ['sgd', () => new FusedSgdOptimizer(0.1), () => tf.train.sgd(0.1)],
       ['adam', () => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), () => tf.train.adam(0.01, 0.9, 0.999, 1e-7)],
       ['momentum', () => new FusedMomentumOptimizer(0.1, 0.9, false), () => tf.train.momentum(0.1, 0.9, false)],
       ['nesterov', () => new FusedMomentumOptimizer(0.1, 0.9, true), () => tf.train.momentum(0.1, 0.9, true)],
@@ -111,6 +116,44 @@ describe('WebGPU kernels against the stock JS kernels', () => {
         const err = relativeError(x, ref[i]!);
         assert.ok(err < TOLERANCE, `${label}: tensor ${i} relative error ${err}`);
       });
+    }
+  });
+
+  it('a packed update of many variables agrees with the per-variable one, in one dispatch', async (t) => {
+    if (!(await onWebgpu(t))) return;
+    await tf.setBackend('webgpu');
+    const r = seededRandom(32);
+    const shapes = [[64], [64], [3, 3, 3, 8], [10], [1]];
+    const tensor = (shape: number[], positive = false) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (positive ? r() : r() * 2 - 1)), shape);
+    const rules: [string, string[], Record<string, number | boolean>, Record<string, tf.Tensor>][] = [
+      [SGD_UPDATE, [], { learningRate: 0.1 }, {}],
+      [ADAM_UPDATE, ['firstMoment', 'secondMoment'], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, learningRate: 0.01 }, { oneMinusAccBeta1: tf.scalar(0.19), oneMinusAccBeta2: tf.scalar(0.002) }],
+      [MOMENTUM_UPDATE, ['accumulation'], { momentum: 0.9, learningRate: 0.1, nesterov: true }, {}],
+      [RMSPROP_UPDATE, ['meanSquare', 'moment'], { decay: 0.9, momentum: 0.5, epsilon: 1e-7, learningRate: 0.01 }, {}],
+    ];
+    for (const [kernel, slots, attrs, scalars] of rules) {
+      // Second moments and mean squares are positive, as they are in training.
+      const vars = shapes.map((shape) => ({ value: tensor(shape), grad: tensor(shape), slots: slots.map((_, j) => tensor(shape, j === slots.length - 1 || kernel === RMSPROP_UPDATE)) }));
+      const single = vars.flatMap((v) => tf.engine().runKernel(kernel, { value: v.value, grad: v.grad, ...scalars, ...Object.fromEntries(slots.map((n, j) => [n, v.slots[j]!])) }, attrs) as tf.Tensor[]);
+      const inputs: tf.NamedTensorMap = { ...scalars };
+      vars.forEach((v, i) => {
+        inputs[`value${i}`] = v.value;
+        inputs[`grad${i}`] = v.grad;
+        slots.forEach((n, j) => { inputs[`${n}${i}`] = v.slots[j]!; });
+      });
+      const { result: packed, work } = await countGpuWork(async () => tf.engine().runKernel(kernel + PACKED, inputs, { ...attrs, count: shapes.length }) as tf.Tensor[]);
+      assert.equal(work.dispatches, 1, `${kernel}: one dispatch for ${shapes.length} variables`);
+      // A copy in for each packed tensor, a copy out for each result, and perhaps one staging
+      // copy each for the scalars, which tfjs uploads on first use (by its buffer pool's state).
+      const copies = (slots.length + 2) * shapes.length + (slots.length + 1) * shapes.length;
+      assert.ok(work.copies >= copies && work.copies <= copies + Object.keys(scalars).length, `${kernel}: ${work.copies} copies, ${copies} expected`);
+      assert.equal(packed.length, single.length);
+      for (const [i, p] of packed.entries()) {
+        assert.deepEqual(p.shape, single[i]!.shape);
+        const err = relativeError(await p.data() as Float32Array, await single[i]!.data() as Float32Array);
+        assert.ok(err < TOLERANCE, `${kernel}: output ${i} relative error ${err}`);
+      }
+      tf.dispose([...packed, ...single, ...vars.flatMap((v) => [v.value, v.grad, ...v.slots]), ...Object.values(scalars)]);
     }
   });
 });

@@ -9,6 +9,8 @@ export interface GpuWork {
   dispatches: number;
   readBacks: number;
   submits: number;
+  /** Buffer-to-buffer copies (uploads, read-backs, packing): cheap next to a dispatch, but not free. */
+  copies: number;
 }
 
 interface CountedBackend {
@@ -21,7 +23,16 @@ interface CountedBackend {
 export async function countGpuWork<T>(work: () => Promise<T>): Promise<{ result: T; work: GpuWork }> {
   if (tf.getBackend() !== 'webgpu') throw new Error(`countGpuWork needs the webgpu backend, not ${tf.getBackend()}`);
   const backend = tf.backend() as unknown as CountedBackend;
-  const counts: GpuWork = { dispatches: 0, readBacks: 0, submits: 0 };
+  const counts: GpuWork = { dispatches: 0, readBacks: 0, submits: 0, copies: 0 };
+  // Dawn's encoder class, which select-backend puts on the global object with the other WebGPU classes.
+  const encoder = (globalThis as { GPUCommandEncoder?: { prototype: { copyBufferToBuffer(...args: unknown[]): unknown } } }).GPUCommandEncoder?.prototype;
+  const copy = encoder?.copyBufferToBuffer;
+  if (encoder && copy) {
+    encoder.copyBufferToBuffer = function (...args) {
+      counts.copies++;
+      return copy.apply(this, args);
+    };
+  }
   const original = { recordAndSubmit: backend.recordAndSubmit, getBufferData: backend.getBufferData, submitQueue: backend.submitQueue };
   backend.recordAndSubmit = function (...args) {
     counts.dispatches++;
@@ -39,5 +50,6 @@ export async function countGpuWork<T>(work: () => Promise<T>): Promise<{ result:
     return { result: await work(), work: counts };
   } finally {
     Object.assign(backend, original);
+    if (encoder && copy) encoder.copyBufferToBuffer = copy;
   }
 }

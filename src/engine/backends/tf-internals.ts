@@ -49,3 +49,21 @@ export function wasmHeapF32(backend: BackendWasm): Float32Array {
   if (!(heap instanceof Float32Array)) throw new TfInternalsChanged('the wasm backend\'s HEAPF32');
   return heap;
 }
+
+/** What tfjs-layers' BatchNormalization keeps in private fields, read by its WebGPU training path. */
+export interface BatchNormFields {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma?: tf.LayerVariable;
+  beta?: tf.LayerVariable;
+  movingMean: tf.LayerVariable;
+  movingVariance: tf.LayerVariable;
+}
+
+export function batchNormFieldsOf(layer: tf.layers.Layer): BatchNormFields {
+  const f = layer as unknown as Partial<BatchNormFields>;
+  if (typeof f.axis !== 'number' || typeof f.momentum !== 'number' || typeof f.epsilon !== 'number') throw new TfInternalsChanged('BatchNormalization.axis, .momentum and .epsilon');
+  if (!(f.movingMean instanceof tf.LayerVariable) || !(f.movingVariance instanceof tf.LayerVariable)) throw new TfInternalsChanged('BatchNormalization.movingMean and .movingVariance');
+  return f as BatchNormFields;
+}

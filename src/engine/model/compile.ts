@@ -6,6 +6,7 @@ import { layerNames, legacyLayerNames } from '../../language/passes/summarize';
 import { AdaptiveAveragePooling } from './adaptive-pool';
 import { DilatedConvolution } from './dilated';
 import { ChannelSlice, InferenceBatchNorm, LocalResponseNorm } from './custom-layers';
+import { TrainingBatchNorm } from './training-batchnorm';
 import { tf } from '../backends/tf';
 
 /** How the trainer reads an output: logits (softmax folded into the loss) or probabilities. */
@@ -159,7 +160,7 @@ class GraphBuilder {
       case 'batchnorm': {
         const config = { name, axis: -1, epsilon: node.attrs.eps, momentum: node.attrs.momentum, scale: node.attrs.scale !== false, center: node.attrs.center !== false };
         // A pretrained base's batchnorm keeps its statistics: inference mode, as Keras runs a frozen one.
-        const layer = isBaseNode(node) ? new InferenceBatchNorm(config) : tf.layers.batchNormalization(config);
+        const layer = isBaseNode(node) ? new InferenceBatchNorm(config) : new TrainingBatchNorm(config);
         return this.activate(layer.apply(x) as tf.SymbolicTensor, activation, name);
       }
       case 'lrn':
