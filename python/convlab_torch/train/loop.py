@@ -12,7 +12,7 @@ from .control import EngineControl
 from .data import EpochOrder, SplitArrays, SplitFiles, batch_count, make_loader
 from .distribution import SingleProcess
 from .events import EventWriter, rounded
-from .model import apply_stage, build_model, learning_rate_of, make_optimizer, outputs_of, set_learning_rate, set_training_mode
+from .model import apply_stage, build_model, decayed_kernels, learning_rate_of, make_optimizer, outputs_of, set_learning_rate, set_training_mode
 from .objective import Objective
 from .precision import autocast, grad_scaler
 from .schedule import BestTracker, TrainingSchedule
@@ -30,7 +30,9 @@ class Trainer:
         self.stage = 0
         self.total_epochs = sum(s["epochs"] for s in self.stages)
         apply_stage(self.model, self.stages[0])
-        self.optimizer = make_optimizer(self.model, config["optimizer"], config["kernels"], self.stages[0]["learningRate"])
+        self.optimizer = make_optimizer(self.model, config["optimizer"], self.stages[0]["learningRate"])
+        self.decay = float(config["optimizer"]["decay"])
+        self.kernels = decayed_kernels(self.model, config["kernels"])
         self.scaler = grad_scaler(config["precision"], self.device)
         weights = config["objective"].get("classWeights")
         self.objective = Objective(
@@ -66,7 +68,8 @@ class Trainer:
         """Thaws the stage's layers and starts a fresh optimizer at its learning rate, as Keras does on recompiling."""
         self.stage = stage
         apply_stage(self.model, self.stages[stage])
-        self.optimizer = make_optimizer(self.model, self.config["optimizer"], self.config["kernels"], self.stages[stage]["learningRate"])
+        self.optimizer = make_optimizer(self.model, self.config["optimizer"], self.stages[stage]["learningRate"])
+        self.kernels = decayed_kernels(self.model, self.config["kernels"])
         self.schedule = TrainingSchedule(self.config.get("earlyStop"), self.config.get("reduceLr"))
 
     # ── the run ─────────────────────────────────────────────────────────────────────────────
@@ -199,6 +202,8 @@ class Trainer:
         with autocast(self.config["precision"], self.device):
             outputs = outputs_of(self.network(x))
             loss = self.objective.training_loss(outputs, labels)
+        if self.decay > 0 and self.kernels:
+            loss = loss + (self.decay / 2) * sum(k.float().pow(2).sum() for k in self.kernels)
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
             self.scaler.step(self.optimizer)

@@ -45,15 +45,11 @@ def set_training_mode(model: nn.Module, stage: Dict[str, Any]) -> None:
             modules[name].eval()
 
 
-def make_optimizer(model: nn.Module, spec: Dict[str, Any], kernels: Iterable[str], learning_rate: float) -> torch.optim.Optimizer:
-    """The train section's optimizer; decay is weight_decay on the kernels only (docs/pytorch.md)."""
-    kernel_names = set(kernels)
-    named = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
-    groups: List[Dict[str, Any]] = [
-        {"params": [p for name, p in named if name in kernel_names], "weight_decay": spec["decay"]},
-        {"params": [p for name, p in named if name not in kernel_names], "weight_decay": 0.0},
-    ]
-    groups = [g for g in groups if g["params"]]
+def make_optimizer(model: nn.Module, spec: Dict[str, Any], learning_rate: float) -> torch.optim.Optimizer:
+    """The train section's optimizer over the trainable parameters. Decay is not its weight_decay:
+    the loop adds decay/2 · Σw² over the kernels to the loss, as ConvLab does, so the reported loss
+    is the tfjs engine's too (the gradient is the same as weight_decay on the kernels, docs/pytorch.md)."""
+    groups = [p for p in model.parameters() if p.requires_grad]
     name = spec["name"]
     if name == "sgd":
         return torch.optim.SGD(groups, lr=learning_rate, momentum=spec["momentum"], nesterov=spec["nesterov"] and spec["momentum"] > 0)
@@ -77,3 +73,9 @@ def set_learning_rate(optimizer: torch.optim.Optimizer, rate: float) -> None:
 def outputs_of(result: Any) -> Sequence[torch.Tensor]:
     """forward's result as a list: a model with aux heads returns them all while training."""
     return list(result) if isinstance(result, (list, tuple)) else [result]
+
+
+def decayed_kernels(model: nn.Module, kernels: Iterable[str]) -> List[torch.Tensor]:
+    """The trainable kernels that decay applies to."""
+    names = set(kernels)
+    return [p for name, p in model.named_parameters() if name in names and p.requires_grad]
