@@ -13,6 +13,7 @@ from convlab_torch.train.data import EpochOrder, SplitArrays, SplitFiles, make_l
 from convlab_torch.train.objective import Objective, hits
 from convlab_torch.train.precision import autocast
 from convlab_torch.train.schedule import TrainingSchedule
+from convlab_torch.train.seeded import seeded_random
 
 NONE = {"flip": False, "vflip": False, "crop": 0, "rotate": 0, "zoom": 0, "shift": 0, "shear": 0}
 
@@ -105,6 +106,12 @@ class DataTest(unittest.TestCase):
             batches = list(make_loader(split, EpochOrder(5, 0, 0, shuffle=False), 2, 0, skip_batches=1))
             self.assertEqual([b[1].tolist() for b in batches], [[2, 1], [0]])
             self.assertTrue(torch.equal(batches[0][0][0], torch.from_numpy(x[2]).permute(2, 0, 1)))
+
+    def test_an_epoch_visits_the_examples_in_the_tfjs_engine_s_order(self) -> None:
+        # src/engine/data/random.ts: shuffleInPlace(0..19, seededRandom(42 + 3)), and three draws.
+        self.assertEqual(list(EpochOrder(20, 42, 3, True)), [1, 12, 5, 18, 4, 3, 13, 2, 10, 11, 8, 16, 9, 19, 15, 7, 6, 14, 17, 0])
+        draw = seeded_random(0xDEADBEEF)
+        self.assertEqual([draw(), draw(), draw()], [0.9413696140982211, 0.26719574979506433, 0.772033357527107])
 
     def test_an_epoch_order_is_the_seed_and_epoch_s(self) -> None:
         self.assertEqual(list(EpochOrder(50, 3, 1, True)), list(EpochOrder(50, 3, 1, True)))

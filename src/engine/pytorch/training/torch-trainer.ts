@@ -67,7 +67,8 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
   const dataDir = join(runDir, DATA_DIR);
   let compiled: CompiledModel | undefined;
   try {
-    record({ type: 'backend', name: found.cuda ? 'cuda' : 'cpu', reason: decision.reason, tried: [], engine: 'pytorch', device: found.cuda ? 'cuda:0' : device });
+    const ignored = options.backend ? `; --backend ${options.backend} applies to the tfjs engine only` : '';
+    record({ type: 'backend', name: found.cuda ? 'cuda' : 'cpu', reason: `${decision.reason}${ignored}`, tried: [], engine: 'pytorch', device: found.cuda ? 'cuda:0' : device });
     const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
     record(data.event);
     const prepared = await prepareData(data, graphInputShape(graph), dataDir, spec.limit, options.evaluateAll === true, options.signal);
