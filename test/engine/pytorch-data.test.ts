@@ -70,7 +70,7 @@ const COVERAGE: Record<string, [file: string, what: string]> = {
   augment: ['pytorch-runtime.test.ts', 'every augmentation'],
   earlystop: ['pytorch-engine.test.ts', 'earlystop with restore'],
   reducelr: ['pytorch-engine.test.ts', 'reducelr'],
-  checkpoint: ['pytorch-engine.test.ts', 'earlystop with restore, checkpoint'],
+  checkpoint: ['pytorch-engine.test.ts', 'reducelr, checkpoint'],
   seed: ['pytorch-engine.test.ts', 'seed, limit'],
   limit: ['pytorch-engine.test.ts', 'seed, limit'],
   metrics: ['pytorch-engine.test.ts', 'top5'],
