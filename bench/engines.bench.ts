@@ -3,7 +3,7 @@
  * seed 42): both engines' test accuracy, the difference in points (the target: within 0.3),
  * and their training seconds; then one epoch on the pytorch engine in bf16 and in fp32 (the
  * target: within 0.5 points).
- * Run: npm run bench:engines -- --data-dir ../shared/data [--epochs N] [--skip-tfjs] [--skip-precision]
+ * Run: npm run bench:engines -- --data-dir ../shared/data [--epochs N] [--part engines|precision|all]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { EngineEventSchema, type DoneEvent, type EngineEvent } from '../src/protocol/engine';
 
 const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, epochs: { type: 'string' }, 'skip-tfjs': { type: 'boolean', default: false }, 'skip-precision': { type: 'boolean', default: false } },
+  options: { 'data-dir': { type: 'string' }, epochs: { type: 'string' }, part: { type: 'string', default: 'all' } },
 });
 const root = join(__dirname, '..');
 const sample = join(root, 'samples', 'lenet5.cnn');
@@ -50,15 +50,15 @@ async function main(): Promise<void> {
   const runs = mkdtempSync(join(tmpdir(), 'convlab-bench-engines-'));
   const common = ['--data-dir', dataDir, '--runs-dir', runs, ...(values.epochs ? ['--epochs', values.epochs] : [])];
   console.log(`LeNet-5 on MNIST (samples/lenet5.cnn, seed 42${values.epochs ? `, ${values.epochs} epochs` : ''})`);
-  const torch = await convlab(sample, [...common, '--engine', 'pytorch']);
-  console.log(`  pytorch (${torch.backend}): test accuracy ${points(torch.done.testAccuracy)}%, training ${torch.done.trainingSeconds.toFixed(1)} s (${torch.wallSeconds.toFixed(1)} s in all)`);
-  if (!values['skip-tfjs']) {
+  if (values.part !== 'precision') {
+    const torch = await convlab(sample, [...common, '--engine', 'pytorch']);
+    console.log(`  pytorch (${torch.backend}): test accuracy ${points(torch.done.testAccuracy)}%, training ${torch.done.trainingSeconds.toFixed(1)} s (${torch.wallSeconds.toFixed(1)} s in all)`);
     const tfjs = await convlab(sample, [...common, '--engine', 'tfjs']);
     console.log(`  tfjs (${tfjs.backend}): test accuracy ${points(tfjs.done.testAccuracy)}%, training ${tfjs.done.trainingSeconds.toFixed(1)} s (${tfjs.wallSeconds.toFixed(1)} s in all)`);
     const difference = Math.abs(torch.done.testAccuracy - tfjs.done.testAccuracy) * 100;
     console.log(`  difference: ${difference.toFixed(2)} points (target: at most 0.3) ${difference <= 0.3 ? 'ok' : 'MISSED'}`);
   }
-  if (!values['skip-precision']) {
+  if (values.part !== 'engines') {
     // One epoch, the sample's recipe otherwise, with the precision line added.
     const text = readFileSync(sample, 'utf8');
     const results: Record<string, DoneEvent> = {};
