@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { chooseEngine, EngineChoiceError } from '../../src/engine/pytorch/training/engine-choice';
 import { pythonCandidates } from '../../src/engine/pytorch/training/discovery';
+import { runRuntime, RuntimeError } from '../../src/engine/pytorch/training/runtime-process';
 import { torchPythonOrSkip } from './pytorch-harness';
 
 /**
@@ -65,4 +66,30 @@ test('pytorch with no Python that has torch is an error naming every one tried a
     process.env.PATH = savedPath;
     if (savedPython !== undefined) process.env.CONVLAB_PYTHON = savedPython;
   }
+});
+
+/** A stand-in runtime: a script that prints `lines` whatever it is asked, then exits with `code`. */
+function fakeRuntime(lines: string[], code = 0, stderr = ''): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'convlab-fake-runtime-')), 'python3');
+  writeFileSync(path, `#!/bin/sh\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n${stderr ? `echo '${stderr}' >&2\n` : ''}exit ${code}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+test('each line from the runtime is checked as it arrives: one that is not an engine event stops the run, naming it', async () => {
+  const seen: string[] = [];
+  const good = JSON.stringify({ type: 'epochBegin', epoch: 1, epochs: 1, learningRate: 0.1, batches: 3 });
+  const bad = JSON.stringify({ type: 'batch', epoch: 1, batch: 'two' });
+  await assert.rejects(runRuntime(fakeRuntime([good, bad]), 'config.json', { onEvent: (e) => seen.push(e.type), onCheckpoint: async () => {} }),
+    (error: unknown) => error instanceof RuntimeError && /output line 2 is not an engine event/.test(error.message) && /batch/.test(error.message));
+  assert.deepEqual(seen, ['epochBegin']);
+  await assert.rejects(runRuntime(fakeRuntime(['not json']), 'config.json', { onEvent: () => {}, onCheckpoint: async () => {} }), /output line 1 is not an engine event/);
+});
+
+test('a runtime that dies before its last event is an error with its last words', async () => {
+  const good = JSON.stringify({ type: 'epochBegin', epoch: 1, epochs: 1, learningRate: 0.1, batches: 3 });
+  await assert.rejects(runRuntime(fakeRuntime([good], 3, 'RuntimeError: CUDA out of memory'), 'config.json', { onEvent: () => {}, onCheckpoint: async () => {} }),
+    (error: unknown) => error instanceof RuntimeError && /stopped with exit code 3 before its run ended/.test(error.message) && /CUDA out of memory/.test(error.message));
+  const failed = JSON.stringify({ type: 'error', message: 'PyTorch training failed: ValueError: bad' });
+  await assert.rejects(runRuntime(fakeRuntime([failed], 1), 'config.json', { onEvent: () => {}, onCheckpoint: async () => {} }), /PyTorch training failed: ValueError: bad/);
 });
