@@ -34,13 +34,17 @@ test('the cancel line on stdin stops `convlab train --engine pytorch`; the run r
   const code = await new Promise((resolve) => child.on('close', resolve));
   const cancelled = events.at(-1)!;
   assert.equal(code, 130, JSON.stringify(events.slice(-3)));
-  assert.ok(cancelled.type === 'cancelled' && cancelled.epoch === 1 && cancelled.batch < 32, JSON.stringify(cancelled));
+  // The first batch event may be the end of epoch 1 on a fast machine; the cancel written then
+  // precedes the checkpoint's acknowledgement, so the runtime stops early in epoch 2 at the latest.
+  assert.ok(cancelled.type === 'cancelled' && cancelled.epoch * 32 + cancelled.batch < 2 * 32 + 32, JSON.stringify(cancelled));
   const last = join(cancelled.runDir, 'last');
   for (const name of ['model.json', 'weights.bin', 'state_dict.pt', 'state_dict.safetensors', 'state.json', 'training.pt']) assert.ok(existsSync(join(last, name)), `last/${name}`);
 
   const resumed = await runOn('pytorch', { file, resume: cancelled.runDir });
   const firstBatch = resumed.events.find((e) => e.type === 'batch');
-  assert.ok(firstBatch?.type === 'batch' && firstBatch.epoch === 1 && firstBatch.batch > cancelled.batch, 'it goes on with the next batch');
+  const position = (epoch: number, batch: number) => epoch * 1000 + batch;
+  assert.ok(firstBatch?.type === 'batch' && position(firstBatch.epoch, firstBatch.batch) > position(cancelled.epoch, cancelled.batch), 'it goes on with the next batch');
+  assert.ok(firstBatch.batch === 1 || firstBatch.epoch === cancelled.epoch, 'from where it stopped');
   assert.equal(resumed.events[0]!.type === 'start' && resumed.events[0].resumedFrom, last);
   const whole = await runOn('pytorch', { file, runsDir: runs });
   assert.ok(resumed.final.type === 'done' && whole.final.type === 'done');
