@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalArguments, gradCamArguments, resolveFolder, serveArguments, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
+import { evalArguments, gradCamArguments, resolveFolder, resolveProgram, serveArguments, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
 import { chooseEngineRuntime, findNodeOnPath } from '../../src/extension/jobs/node-runtime';
 
 const target = { file: '/work/m/lenet5.cnn', model: 'LeNet5', baseDir: '/work/m' };
@@ -23,6 +23,21 @@ test('each setting becomes its flag, folders resolved against the workspace fold
 test('a zero or blank setting is the same as unset', () => {
   const args = trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs', dataDir: '  ', nativeModulesDir: '', trainLimit: 0 });
   assert.ok(!args.includes('--data-dir') && !args.includes('--native-dir') && !args.includes('--limit') && !args.includes('--backend'));
+});
+
+test('convlab.engine and convlab.pythonPath: --engine unless auto, --python resolved like a folder when it is a path', () => {
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'pytorch', pythonPath: '.venv/bin/python' }).slice(8), ['--engine', 'pytorch', '--python', '/work/m/.venv/bin/python']);
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'auto', pythonPath: 'python3.11' }).slice(8), ['--python', 'python3.11']);
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'auto' }).slice(8), []);
+  // tfjs never starts Python, so its path would only be a flag the engine must refuse or ignore.
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'tfjs', pythonPath: '/usr/bin/python3' }).slice(8), ['--engine', 'tfjs']);
+});
+
+test('resolveProgram: a bare command stays for PATH, a path resolves', () => {
+  assert.equal(resolveProgram('python3', '/base', '/home/u'), 'python3');
+  assert.equal(resolveProgram('~/miniconda3/bin/python', '/base', '/home/u'), '/home/u/miniconda3/bin/python');
+  assert.equal(resolveProgram('/usr/bin/python3', '/base', '/home/u'), '/usr/bin/python3');
+  assert.equal(resolveProgram('venv\\Scripts\\python.exe', '/base', '/home/u'), resolveFolder('venv\\Scripts\\python.exe', '/base', '/home/u'));
 });
 
 test('resolveFolder: absolute stays, ~ is home, relative is from the base', () => {

@@ -11,8 +11,20 @@ export type BackendSetting = BackendName | 'auto';
 
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_NAMES];
 
+/**
+ * `convlab.engine`: who trains. `tfjs` is TensorFlow.js on `convlab.backend`'s ladder; `pytorch`
+ * the Python runtime (python/convlab_torch) on CUDA, MPS or the CPU; `auto` lets the engine pick
+ * pytorch where a Python with torch and a CUDA or MPS device is found, else tfjs.
+ */
+export const ENGINE_SETTINGS = ['auto', 'tfjs', 'pytorch'] as const;
+export type EngineSetting = (typeof ENGINE_SETTINGS)[number];
+
 export interface TrainSettings {
   backend: BackendSetting;
+  /** Undefined is `auto`, the engine's own default. */
+  engine?: EngineSetting;
+  /** `convlab.pythonPath`: a Python with torch for the pytorch engine, a path or a command on PATH. */
+  pythonPath?: string;
   /** Folders as the user wrote them: absolute, `~/…`, or relative to the workspace folder. */
   dataDir?: string;
   nativeModulesDir?: string;
@@ -35,7 +47,10 @@ export function resolveFolder(value: string, baseDir: string, home = homedir()):
   return isAbsolute(value) ? value : resolve(baseDir, value);
 }
 
-/** `convlab train FILE --json --model M --runs-dir D [--data-dir …] [--backend …] [--native-dir …] [--limit …]`. */
+/**
+ * `convlab train FILE --json --model M --runs-dir D [--data-dir …] [--backend …] [--native-dir …]
+ * [--limit …] [--engine …] [--python …]`.
+ */
 export function trainArguments(cliPath: string, target: TrainTarget, settings: TrainSettings): string[] {
   const args = [cliPath, 'train', target.file, '--json', '--model', target.model, '--runs-dir', resolveFolder(settings.runsDir, target.baseDir)];
   const dataDir = settings.dataDir?.trim();
@@ -44,7 +59,19 @@ export function trainArguments(cliPath: string, target: TrainTarget, settings: T
   const nativeDir = settings.nativeModulesDir?.trim();
   if (nativeDir) args.push('--native-dir', resolveFolder(nativeDir, target.baseDir));
   if (settings.trainLimit !== undefined && settings.trainLimit > 0) args.push('--limit', String(Math.floor(settings.trainLimit)));
+  if (settings.engine && settings.engine !== 'auto') args.push('--engine', settings.engine);
+  const python = settings.pythonPath?.trim();
+  // Only the pytorch engine (chosen or possibly picked by auto) ever starts Python.
+  if (python && settings.engine !== 'tfjs') args.push('--python', resolveProgram(python, target.baseDir));
   return args;
+}
+
+/**
+ * A program setting: a bare name (`python3.11`) is left for PATH to find; a path (`.venv/bin/python`,
+ * `~/miniconda3/bin/python`) is resolved like a folder, so a workspace's own virtual environment works.
+ */
+export function resolveProgram(value: string, baseDir: string, home = homedir()): string {
+  return /[\\/]/.test(value) || value === '~' ? resolveFolder(value, baseDir, home) : value;
 }
 
 /** `convlab serve-engine`, the long-lived process behind the feature-maps view. */
