@@ -6,7 +6,7 @@ import { DatasetError } from '../engine/data/index';
 import { ModelFileError } from '../engine/model/model-file';
 import { runCommandLine, type Command } from './command-line';
 import { LIGHT_COMMANDS, write } from './light-commands';
-import { BACKEND_NAMES, type BackendName } from '../protocol/engine';
+import { BACKEND_NAMES, ENGINE_CHOICES, type BackendName, type EngineChoice } from '../protocol/engine';
 
 
 
@@ -30,13 +30,16 @@ const commands: Record<string, Command> = {
       options: {
         model: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' },
         'data-dir': { type: 'string' }, 'runs-dir': { type: 'string' }, backend: { type: 'string' }, 'native-dir': { type: 'string' },
-        resume: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' },
+        resume: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' }, engine: { type: 'string' }, python: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new CliError('usage: convlab train FILE [options] (convlab help lists them)');
     const backend = values.backend;
     if (backend !== undefined && !BACKEND_NAMES.includes(backend as BackendName)) throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, not '${backend}'`);
+    const engine = values.engine;
+    if (engine !== undefined && !ENGINE_CHOICES.includes(engine as EngineChoice)) throw new CliError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, not '${engine}'`);
     return runTrain({
+      engine: engine as EngineChoice | undefined, python: values.python,
       file: positionals[0]!, model: values.model, epochs: count(values.epochs, '--epochs'), batch: count(values.batch, '--batch'),
       limit: count(values.limit, '--limit'), seed: count(values.seed, '--seed', 0), dataDir: values['data-dir'],
       runsDir: values['runs-dir'], backend: backend as BackendName | undefined, nativeDir: values['native-dir'], resume: values.resume, json: values.json,

@@ -6,6 +6,7 @@ Usage:
   convlab train FILE [--model NAME] [--epochs N] [--batch N] [--limit N] [--seed N]
                 [--data-dir DIR] [--runs-dir DIR] [--backend NAME] [--native-dir DIR]
                 [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)] [--json]
+                [--engine auto|tfjs|pytorch (default: tfjs)] [--python PATH]
                                                   train a model as its train section says
   convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
                 [--data-dir DIR] [--out MAPS.png] [--json]

@@ -12,6 +12,12 @@ export const BACKEND_NAMES = ['cuda', 'webgpu', 'native', 'wasm', 'cpu'] as cons
 export const BackendNameSchema = z.enum(BACKEND_NAMES);
 export type BackendName = z.infer<typeof BackendNameSchema>;
 
+/** `--engine` and `convlab.engine`: auto picks pytorch only where python3 has torch and a CUDA or MPS device. */
+export const ENGINE_CHOICES = ['auto', 'tfjs', 'pytorch'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+export const EngineNameSchema = z.enum(['tfjs', 'pytorch']);
+export type EngineName = z.infer<typeof EngineNameSchema>;
+
 const ParamsSchema = z.object({ total: z.number(), trainable: z.number(), nonTrainable: z.number() });
 
 export const StartEventSchema = z.object({
@@ -36,6 +42,12 @@ export const BackendEventSchema = z.object({
   tried: z.array(AttemptSchema),
   /** Replica threads sharing each batch (1: the engine's own thread). Set by the trainer. */
   replicas: z.number().optional(),
+  /**
+   * The engine that trains: TensorFlow.js (the backend ladder above) or PyTorch through python3
+   * (`name` is then cuda or cpu, `device` torch's own name: cuda:0, mps, cpu). Absent: tfjs.
+   */
+  engine: EngineNameSchema.optional(),
+  device: z.string().optional(),
 });
 
 export const DatasetEventSchema = z.object({

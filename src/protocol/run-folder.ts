@@ -5,7 +5,7 @@
  * its type, and still open (LegacyEpochRecordSchema).
  */
 import { z } from 'zod';
-import { BackendNameSchema, EngineEventSchema, EpochEndEventSchema, JsonNumberSchema } from './engine';
+import { BackendNameSchema, EngineEventSchema, EngineNameSchema, EpochEndEventSchema, JsonNumberSchema } from './engine';
 
 export const RUN_FILES = {
   /** The run's engine events, one JSON object a line, appended as they happen. */
@@ -30,7 +30,9 @@ export const RunSummarySchema = z.object({
   file: z.string(),
   runDir: z.string(),
   backend: BackendNameSchema,
-  versions: z.object({ convlab: z.string(), tfjs: z.string(), node: z.string() }),
+  versions: z.object({ convlab: z.string(), tfjs: z.string(), node: z.string(), torch: z.string().optional(), python: z.string().optional() }),
+  /** Absent: tfjs. */
+  engine: EngineNameSchema.optional(),
   dataset: z.object({ name: z.string(), source: z.string(), checksum: z.string(), testExamples: z.number(), classes: z.array(z.string()) }),
   params: ParamsSchema,
   /** The train section as it ran (the language's TrainSpec, after command-line overrides). */

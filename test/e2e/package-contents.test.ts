@@ -31,3 +31,11 @@ test(`the ${platformTarget} package holds only its own platform's Dawn, with the
   assert.ok(names.some((n) => n.endsWith(`node_modules/webgpu/dist/${platformTarget}/dawn.node`)), 'dawn.node is in the package');
   assert.ok(names.some((n) => n.endsWith('tf-backend-webgpu.node.js')), "tfjs-backend-webgpu's Node bundle is in the package");
 });
+
+test("the package holds the PyTorch training runtime (convlab train --engine pytorch runs it from there)", { timeout: 600_000 }, async () => {
+  const names = await entriesOf(ensureVsix(root, () => {}));
+  for (const file of ['__main__.py', 'loop.py', 'data.py', 'augment.py', 'checkpoints.py', 'distribution.py']) {
+    assert.ok(names.some((n) => n.endsWith(`python/convlab_torch/train/${file}`)), `python/convlab_torch/train/${file} is in the package`);
+  }
+  assert.ok(names.some((n) => n.endsWith('python/convlab_torch/safetensors.py')), 'the runtime\'s safetensors module is in the package');
+});

@@ -96,6 +96,11 @@ export class SourceSplit implements Split {
     }
   }
 
+  /** Indices into the source of the examples `batches` visits unshuffled under `limit`, in order. */
+  sourceIndices(limit?: number): Int32Array {
+    return this.order({ limit });
+  }
+
   /** Source indices in visiting order. */
   private order({ shuffle = false, seed, limit }: BatchOptions): Int32Array {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);

@@ -23,6 +23,9 @@ import { TRAIN_DEFAULTS } from '../../protocol/train-defaults';
 import { BestTracker, TrainingSchedule } from './schedule';
 import { tf } from '../backends/tf';
 import { trainingStages, type TrainingStage } from '../../language/passes/stages';
+import type { EngineChoice } from '../../protocol/engine';
+import { chooseEngine } from '../pytorch/training/engine-choice';
+import { trainWithPytorch } from '../pytorch/training/torch-trainer';
 
 export interface TrainOptions {
   file: string;
@@ -54,11 +57,17 @@ export interface TrainOptions {
    * caps validation and test too, so a quick run is quick throughout.
    */
   evaluateAll?: boolean;
+  /** tfjs (the default), pytorch, or auto (pytorch where python3 has torch and a CUDA or MPS device). */
+  engine?: EngineChoice;
+  /** The Python to try first for the pytorch engine (`--python`, the convlab.pythonPath setting). */
+  python?: string;
 }
 
 /** Trains a model file's model as its train section says; resolves with the final event. */
 export async function train(options: TrainOptions): Promise<DoneEvent | CancelledEvent> {
-  const { graph, spec: written } = await loadModelWithBases(options.file, options.model, { onProgress: options.onDownload, signal: options.signal, dataDir: options.dataDir });
+  const decision = chooseEngine(options.engine ?? 'tfjs', options.python);
+  if (decision.engine === 'pytorch' && decision.python) return trainWithPytorch(options, { ...decision, python: decision.python });
+  const { graph, spec: written, analysis } = await loadModelWithBases(options.file, options.model, { onProgress: options.onDownload, signal: options.signal, dataDir: options.dataDir });
   const spec: TrainSpec = {
     ...written,
     epochs: options.epochs ?? written.epochs,
@@ -66,6 +75,10 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     limit: options.limit ?? written.limit,
     seed: options.seed ?? written.seed ?? TRAIN_DEFAULTS.seed,
   };
+  if (spec.precision !== 'fp32') {
+    const at = spec.precisionSpan && analysis.lines.position(spec.precisionSpan.start);
+    throw new ModelFileError(`precision ${spec.precision} needs the pytorch engine (--engine pytorch); the tfjs engine trains in fp32`, at && { file: options.file, line: at.line + 1, column: at.character + 1 });
+  }
   const resumeState = options.resume ? loadTrainingState(join(options.resume, 'last')) : undefined;
   const runDir = options.resume ? resolve(options.resume) : createRunDir(resolve(options.runsDir ?? 'runs'), graph.name);
   const params = totals(graph).params;
@@ -82,7 +95,7 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
   try {
     const backend = await selectBackend({ force: options.backend, nativeDir: options.nativeDir, searchFrom: [dirname(resolve(options.file))] });
     const replicas = (options.workers ?? 1) > 1 && (backend.name === 'wasm' || backend.name === 'cpu') ? options.workers! : 1;
-    recorded.onEvent({ ...backend, replicas });
+    recorded.onEvent({ ...backend, replicas, ...(options.engine === 'auto' ? { engine: 'tfjs' as const, reason: `${decision.reason}; ${backend.reason}` } : {}) });
     const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
     recorded.onEvent(data.event);
     run = new TrainingRun(graph, spec, data, runDir, backend.name, recorded);
@@ -330,7 +343,7 @@ class TrainingRun {
       versions: { convlab: VERSION, tfjs: tf.version.tfjs, node: process.version },
       dataset: { name: this.data.event.name, source: this.data.event.source, checksum: this.data.event.checksum, testExamples: testCount, classes: this.data.event.classes },
       params: totals(this.graph).params,
-      spec: { ...this.spec, span: undefined },
+      spec: { ...this.spec, span: undefined, precisionSpan: undefined },
       test: { accuracy: done.testAccuracy, loss: done.testLoss, top5: done.testTop5, ...(done.testIsValidation ? { isValidation: true } : {}) },
       ...(done.checkpointMonitor ? { checkpoint: { epoch: done.bestEpoch, monitor: done.checkpointMonitor, chosenOnTest: done.testIsValidation === true } } : {}),
       trainingSeconds: done.trainingSeconds, epochsRun: done.epochsRun, stoppedEarly: done.stoppedEarly, bestEpoch: done.bestEpoch,

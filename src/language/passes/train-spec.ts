@@ -104,12 +104,19 @@ export const SETTINGS: SettingSpec[] = [
     params: [{ name: 'classes', type: 'word', positional: true, required: true, doc: 'a class name; repeat the line or write several names.' }],
     flags: [],
   },
+  {
+    op: 'precision', doc: 'The number format of training: fp32 (the default), or mixed precision on the pytorch engine: bf16 (autocast to bfloat16; CUDA and CPU) or fp16 (autocast to float16 with loss scaling; CUDA only). The tfjs engine trains in fp32 only.',
+    params: [{ name: 'mode', type: 'word', positional: true, required: true, choices: ['fp32', 'bf16', 'fp16'], doc: 'fp32, bf16 or fp16.' }],
+    flags: [],
+  },
   { op: 'classweights', doc: '`balanced` weighs each class by n / (classes × count), as scikit-learn does; or one weight per class.', params: [], flags: [{ name: 'balanced', doc: 'weights from the class counts.', sets: { balanced: true } }] },
 ];
 
 export const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((s) => [s.op, s]));
 
 export type Normalize = 'unit' | 'standard' | 'imagenet' | 'tf' | 'caffe';
+
+export type Precision = 'fp32' | 'bf16' | 'fp16';
 
 export type Monitor = 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
 
@@ -134,6 +141,9 @@ export interface TrainSpec {
   /** The second stage of transfer learning. `unfreeze`: 'all', the last N base layers, or from a name on. */
   finetune?: { epochs: number; lr: number; unfreeze: number | string; span: Span };
   critical: string[];
+  /** Mixed precision (the pytorch engine); `precisionSpan` locates a line the engine cannot honour. */
+  precision: Precision;
+  precisionSpan?: Span;
 }
 
 
@@ -237,5 +247,7 @@ function toSpec(model: string, span: Span, bound: Map<string, Attrs>, classWeigh
     metrics: { top5: get('metrics').top5 === true },
     finetune: finetune && { epochs: finetune.epochs as number, lr: finetune.lr as number, unfreeze: finetune.unfreeze as number | string, span: spans.get('finetune')! },
     critical,
+    precision: (bound.get('precision')?.mode as Precision | undefined) ?? 'fp32',
+    ...(spans.has('precision') ? { precisionSpan: spans.get('precision')! } : {}),
   };
 }

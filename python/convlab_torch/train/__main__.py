@@ -1,0 +1,36 @@
+"""`python -m convlab_torch.train CONFIG.json`: one training run (one rank of it under torchrun)."""
+import json
+import sys
+import traceback
+from typing import List
+
+from .context import context_from_environment
+from .control import EngineControl
+from .distribution import SingleProcess
+from .events import EventWriter
+from .loop import Trainer
+
+
+def main(argv: List[str]) -> int:
+    if len(argv) != 2:
+        sys.stderr.write("usage: python -m convlab_torch.train CONFIG.json\n")
+        return 2
+    with open(argv[1]) as source:
+        config = json.load(source)
+    context = context_from_environment(config.get("device", "auto"))
+    events = EventWriter(context)
+    distribution = SingleProcess(context)
+    control = EngineControl(listen=context.is_main)
+    try:
+        result = Trainer(config, distribution, events, control).run()
+    except Exception as error:  # reported as the run's error event; the stack goes to stderr
+        traceback.print_exc()
+        events.emit({"type": "error", "message": f"PyTorch training failed: {type(error).__name__}: {error}"})
+        return 1
+    finally:
+        distribution.close()
+    return 0 if result["type"] == "done" else 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
