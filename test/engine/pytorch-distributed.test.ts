@@ -48,7 +48,7 @@ function run(args: string[], processes?: number, onLine?: (line: Line, stdin: No
 
 const lossesOf = (r: Run) => new Map(r.lines.filter((l) => l.type === 'step').map((l) => [l.step, l.loss!]));
 
-test('two gloo processes: the loss of each step is one process\'s on the global batch; a cancel stops both and the checkpoint resumes', { skip: python ? false : 'no Python with torch', timeout: 240_000 }, async () => {
+test('two gloo processes: the loss of each step is one process\'s on the global batch; a cancel stops both and the checkpoint resumes', { skip: python ? false : 'no Python with torch', timeout: 150_000 }, async () => {
   const single = await run(['--checkpoint', join(dir, 'one.pt')]);
   assert.equal(single.code, 0, single.stderr);
   const reference = lossesOf(single);

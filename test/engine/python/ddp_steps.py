@@ -1,16 +1,16 @@
-"""A few SGD steps of a small model with batchnorm and dropout, in one process or under torchrun,
-through convlab_torch.distributed: what test/engine/pytorch-distributed.test.ts compares.
+"""A few SGD steps of a small model with batchnorm and dropout, under torchrun through the
+runtime's DataParallel (convlab_torch.distributed), or alone through its SingleProcess with
+torch's own batchnorm: what test/engine/pytorch-distributed.test.ts compares.
 
-Rank 0 prints one JSON line per step ({"type": "step", "step", "loss"}) and reads the cancel
-line on stdin; on cancel every rank stops after the same batch, rank 0 saves a checkpoint and
-prints {"type": "cancelled", "step"}; --resume continues from it. Every rank says on stderr at
-which step it stopped.
+Rank 0 prints one JSON line per step ({"type": "step", "step", "loss"}: the global batch's) and
+reads the cancel line on stdin (the runtime's EngineControl); on cancel every rank stops after
+the same batch, rank 0 saves a checkpoint and prints {"type": "cancelled", "step"}; --resume
+continues from it. Every rank says on stderr at which step it stopped.
 """
 import argparse
 import json
 import os
 import sys
-import threading
 import time
 from typing import List
 
@@ -18,6 +18,9 @@ import torch
 from torch import nn
 
 from convlab_torch import distributed
+from convlab_torch.train.context import context_from_environment
+from convlab_torch.train.control import EngineControl
+from convlab_torch.train.distribution import SingleProcess
 
 EXAMPLES = 64
 
@@ -37,16 +40,6 @@ def small_model() -> nn.Module:
     )
 
 
-def watch_stdin(flag: threading.Event) -> None:
-    for line in sys.stdin:
-        try:
-            if json.loads(line).get("type") == "cancel":
-                flag.set()
-                return
-        except ValueError:
-            continue
-
-
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=2)
@@ -57,7 +50,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--step-delay", type=float, default=0.0)
     args = parser.parse_args(argv)
 
-    ranks = distributed.start("cpu")
+    context = context_from_environment("cpu")
+    spread = distributed.DataParallel(context) if distributed.launched_by_torchrun() else SingleProcess(context)
     torch.manual_seed(args.seed)
     data = torch.randn(EXAMPLES, 1, 8, 8)
     labels = torch.randint(0, 3, (EXAMPLES,))
@@ -68,25 +62,22 @@ def main(argv: List[str]) -> int:
         saved = torch.load(args.checkpoint)
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
+        torch.set_rng_state(saved["rng"])
         step = saved["step"]
-    trained = distributed.prepare_model(model, ranks, args.seed)
-    distributed.seek_dropout(trained, step)
+    if isinstance(spread, SingleProcess):
+        # torch's own batchnorm, and the masks the ranks draw, so only the batchnorm policy differs.
+        distributed.use_global_dropout(model, context)
+    trained = spread.wrap(model)
     loss_fn = nn.CrossEntropyLoss(reduction="sum")
-    if args.batch % ranks.world_size:
-        raise SystemExit(f"the global batch {args.batch} does not split over {ranks.world_size} processes")
-    local_batch = args.batch // ranks.world_size
+    local_batch = spread.batch_size(args.batch)
     steps_per_epoch = EXAMPLES // args.batch
-    sampler = distributed.OrderSampler(EXAMPLES, ranks)
-    cancel = threading.Event()
-    if ranks.is_main:
-        threading.Thread(target=watch_stdin, args=(cancel,), daemon=True).start()
+    control = EngineControl(listen=context.is_main)
 
     trained.train()
     stopped = False
     while step < args.epochs * steps_per_epoch and not stopped:
         epoch, within = divmod(step, steps_per_epoch)
-        sampler.set_order(torch.randperm(EXAMPLES, generator=torch.Generator().manual_seed(args.seed + epoch)).tolist())
-        indices = list(sampler)
+        indices = list(spread.train_sampler(EXAMPLES, args.seed, epoch))
         for batch in range(within, steps_per_epoch):
             rows = indices[batch * local_batch : (batch + 1) * local_batch]
             optimizer.zero_grad()
@@ -94,21 +85,22 @@ def main(argv: List[str]) -> int:
             (loss_sum / len(rows)).backward()
             optimizer.step()
             step += 1
-            total, count, stopped = distributed.step_totals(loss_sum, len(rows), cancel.is_set(), ranks)
-            if ranks.is_main:
+            total, count = spread.sum(torch.tensor([float(loss_sum.detach()), float(len(rows))], dtype=torch.float64)).tolist()
+            if context.is_main:
                 print(json.dumps({"type": "step", "step": step, "loss": total / count}), flush=True)
+            stopped = spread.any(control.cancelled)
             if stopped:
                 break
             time.sleep(args.step_delay)
-    print(f"rank {ranks.rank} of {ranks.world_size} stopped after step {step}", file=sys.stderr, flush=True)
-    if ranks.is_main:
+    print(f"rank {context.rank} of {context.world_size} stopped after step {step}", file=sys.stderr, flush=True)
+    if context.is_main:
         weights = distributed.unwrap(trained).state_dict()
-        torch.save({"model": weights, "optimizer": optimizer.state_dict(), "step": step}, args.checkpoint + ".tmp")
+        torch.save({"model": weights, "optimizer": optimizer.state_dict(), "step": step, "rng": torch.get_rng_state()}, args.checkpoint + ".tmp")
         os.replace(args.checkpoint + ".tmp", args.checkpoint)
         statistics = {name: tensor.tolist() for name, tensor in weights.items() if "running_" in name}
         print(json.dumps({"type": "cancelled" if stopped else "done", "step": step, "statistics": statistics}), flush=True)
-    distributed.barrier(ranks)
-    distributed.stop()
+    spread.barrier()
+    spread.close()
     return 0
 
 
