@@ -26,6 +26,7 @@ import type { TorchDevices } from './discovery';
 import { prepareData } from './prepared-data';
 import { graphInputShape, kernelKeys, runtimeStages, type RuntimeConfig } from './run-config';
 import { runRuntime } from './runtime-process';
+import { dataParallelProcesses } from './torchrun';
 
 /** The run folder's PyTorch files: the exported module, the initial weights, the runtime's config. */
 const TORCH_DIR = 'pytorch';
@@ -49,6 +50,7 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
     seed: options.seed ?? loaded.spec.seed ?? TRAIN_DEFAULTS.seed,
   };
   checkHonoured(spec, decision.python, options.file, analysis);
+  const processes = dataParallelProcesses(options.gpus, spec, decision.python, options.file, analysis);
   const module = pytorchModuleOf(options.file, graph, analysis, spec);
   if (options.resume && !existsSync(join(options.resume, 'last', 'training.pt'))) {
     throw new ModelFileError(`${options.resume}: its last/ checkpoint was not written by the pytorch engine (no training.pt); resume it with --engine tfjs`);
@@ -93,6 +95,7 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
     const model = compiled;
     const final = await runRuntime(found.python, configPath, {
+      processes,
       signal: options.signal,
       onEvent: record,
       onCheckpoint: (event) => writeConvlabCheckpoint(event, model, graph, module.tensors),
