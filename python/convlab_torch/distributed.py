@@ -111,6 +111,8 @@ def use_global_batchnorm(model: nn.Module, context: RunContext, group: Any) -> n
     """CUDA: torch's SyncBatchNorm for its own batchnorm classes. Otherwise (CPU, or the exported
     PartialAffineBatchNorm2d, whose γ or β alone SyncBatchNorm would drop) the forward is replaced
     in place, so the module's class and state_dict keys stay those of the exported code."""
+    if context.world_size == 1:
+        return model  # one process: torch's own batchnorm is already the global one
     if context.device.type == "cuda" and _only_torch_batchnorms(model):
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model, group)
     for module in model.modules():

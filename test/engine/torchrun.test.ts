@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/language/passes/analyze';
-import { dataParallelProcesses, refuseDevicesOnTfjs, runtimeLaunch } from '../../src/engine/pytorch/training/torchrun';
+import { dataParallelProcesses, pytorchDevice, refuseDevicesOnTfjs, runtimeLaunch } from '../../src/engine/pytorch/training/torchrun';
 import type { TorchDevices } from '../../src/engine/pytorch/training/discovery';
 
 const source = (settings: string) => `model M {\n  input 8x8x1\n  flatten\n  out: dense 10 softmax\n}\ntrain M {\n  data mnist\n${settings}}\n`;
@@ -27,6 +27,7 @@ test('processes: --gpus over devices; more than the CUDA devices, or MPS, refuse
   const { spec, analysis } = specOf('  batch 64\n  devices 2\n');
   assert.equal(dataParallelProcesses(undefined, spec, cpu, 'm.cnn', analysis), 2);
   assert.equal(dataParallelProcesses(1, spec, cpu, 'm.cnn', analysis), 1);
+  assert.equal(dataParallelProcesses(undefined, { ...spec, devices: undefined }, cpu, 'm.cnn', analysis), undefined);
   assert.equal(dataParallelProcesses(2, spec, twoGpus, 'm.cnn', analysis), 2);
   assert.throws(() => dataParallelProcesses(4, spec, twoGpus, 'm.cnn', analysis), /--gpus 4: torch 1\.13\.0a0 at \/usr\/bin\/python3 sees 2 CUDA device\(s\)/);
   assert.throws(() => dataParallelProcesses(3, spec, cpu, 'm.cnn', analysis), /--gpus 3: batch 64 does not split evenly/);
@@ -40,8 +41,9 @@ test('the tfjs engine refuses devices at its line and --gpus by name', () => {
   assert.doesNotThrow(() => refuseDevicesOnTfjs(1, spec, 'm.cnn', analysis));
 });
 
-test('one process runs the module; several run under convlab_torch.torchrun with the cores shared', () => {
-  assert.deepEqual(runtimeLaunch('/r/config.json', 1), { args: ['-m', 'convlab_torch.train', '/r/config.json'], env: {} });
+test('without --gpus or devices the module runs alone; with them, under convlab_torch.torchrun with the cores shared', () => {
+  assert.deepEqual(runtimeLaunch('/r/config.json', undefined), { args: ['-m', 'convlab_torch.train', '/r/config.json'], env: {} });
+  assert.deepEqual(runtimeLaunch('/r/config.json', 1, 4).args.slice(0, 7), ['-m', 'convlab_torch.torchrun', '--standalone', '--nnodes', '1', '--nproc_per_node', '1']);
   const saved = process.env.OMP_NUM_THREADS;
   delete process.env.OMP_NUM_THREADS;
   try {
@@ -51,4 +53,14 @@ test('one process runs the module; several run under convlab_torch.torchrun with
   } finally {
     if (saved !== undefined) process.env.OMP_NUM_THREADS = saved;
   }
+});
+
+test('--backend on the pytorch engine: auto is the best device, cuda demands CUDA, cpu keeps to it, tfjs backends refused', () => {
+  assert.equal(pytorchDevice(undefined, twoGpus), 'cuda');
+  assert.equal(pytorchDevice(undefined, { ...cpu, mps: true }), 'mps');
+  assert.equal(pytorchDevice(undefined, cpu), 'cpu');
+  assert.equal(pytorchDevice('cpu', twoGpus), 'cpu');
+  assert.equal(pytorchDevice('cuda', twoGpus), 'cuda');
+  assert.throws(() => pytorchDevice('cuda', cpu), /--backend cuda: torch 1\.13\.0a0 at \/usr\/bin\/python3 sees no CUDA device/);
+  for (const backend of ['webgpu', 'native', 'wasm'] as const) assert.throws(() => pytorchDevice(backend, twoGpus), new RegExp(`--backend ${backend} is a TensorFlow\\.js backend`));
 });

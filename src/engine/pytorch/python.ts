@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeDiscovery, discoverTorchPython } from './python-discovery';
+import { findTrainingPython } from './training/discovery';
 
 /**
- * Finding a Python with torch: `CONVLAB_PYTHON`, then `python3` on PATH (which may be a pyenv shim
- * without torch, hence the check), Debian's /usr/bin/python3 (python3-torch), `python`
- * (python-discovery.ts, which also takes an explicit `--python` first).
+ * Finding a Python with torch: `CONVLAB_PYTHON`, then `python3` and `python` on PATH (which may
+ * be a pyenv shim without torch, hence the check), Debian's /usr/bin/python3 (python3-torch)…
  */
 export type TorchPython = { python: string; torch: string; reason?: undefined } | { python: undefined; torch?: undefined; reason: string };
 
@@ -19,8 +18,11 @@ export function findTorchPython(): TorchPython {
 }
 
 function probeTorchPython(): TorchPython {
-  const discovery = discoverTorchPython();
-  return discovery.found ? { python: discovery.found.command, torch: discovery.found.torch } : { python: undefined, reason: describeDiscovery(discovery) };
+  // One search for every use of Python (export, import, torchvision, training): training/discovery.ts.
+  const search = findTrainingPython();
+  return search.found
+    ? { python: search.found.python, torch: search.found.torch }
+    : { python: undefined, reason: `no Python with torch found (tried ${search.tried.join('; ')}); install python3-torch (Debian) or set CONVLAB_PYTHON` };
 }
 
 /** The folder holding the `convlab_torch` package: beside dist/ in a package, or the repository's. */

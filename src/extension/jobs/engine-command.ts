@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { BACKEND_NAMES, type BackendName } from '../../protocol/engine';
+import { BACKEND_NAMES, ENGINE_CHOICES, type BackendName, type EngineChoice } from '../../protocol/engine';
 
 /** `convlab.backend`: a backend of the engine's ladder, or `auto` to let the engine walk it. */
 export type BackendSetting = BackendName | 'auto';
@@ -16,8 +16,19 @@ export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_N
  * the Python runtime (python/convlab_torch) on CUDA, MPS or the CPU; `auto` lets the engine pick
  * pytorch where a Python with torch and a CUDA or MPS device is found, else tfjs.
  */
-export const ENGINE_SETTINGS = ['auto', 'tfjs', 'pytorch'] as const;
-export type EngineSetting = (typeof ENGINE_SETTINGS)[number];
+export const ENGINE_SETTINGS = ENGINE_CHOICES;
+export type EngineSetting = EngineChoice;
+
+/**
+ * The engine asked of `convlab train`. A backend only TensorFlow.js has (webgpu, native, wasm, or
+ * its plain-JS cpu) under `auto` means the person wants TensorFlow.js, so auto becomes tfjs; under
+ * `pytorch` the engine refuses such a backend itself, saying why. The CLI's own default is tfjs,
+ * so `auto` is always said.
+ */
+export function engineFor(settings: Pick<TrainSettings, 'engine' | 'backend'>): EngineSetting {
+  const engine = settings.engine ?? 'auto';
+  return engine === 'auto' && settings.backend !== 'auto' && settings.backend !== 'cuda' ? 'tfjs' : engine;
+}
 
 export interface TrainSettings {
   backend: BackendSetting;
@@ -59,10 +70,11 @@ export function trainArguments(cliPath: string, target: TrainTarget, settings: T
   const nativeDir = settings.nativeModulesDir?.trim();
   if (nativeDir) args.push('--native-dir', resolveFolder(nativeDir, target.baseDir));
   if (settings.trainLimit !== undefined && settings.trainLimit > 0) args.push('--limit', String(Math.floor(settings.trainLimit)));
-  if (settings.engine && settings.engine !== 'auto') args.push('--engine', settings.engine);
+  const engine = engineFor(settings);
+  args.push('--engine', engine);
   const python = settings.pythonPath?.trim();
   // Only the pytorch engine (chosen or possibly picked by auto) ever starts Python.
-  if (python && settings.engine !== 'tfjs') args.push('--python', resolveProgram(python, target.baseDir));
+  if (python && engine !== 'tfjs') args.push('--python', resolveProgram(python, target.baseDir));
   return args;
 }
 

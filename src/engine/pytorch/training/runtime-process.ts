@@ -13,7 +13,7 @@ export interface RuntimeHandlers {
   signal?: AbortSignal;
   /** Extra environment (tests, torchrun's variables). */
   env?: NodeJS.ProcessEnv;
-  /** More than 1: that many processes under torchrun (torchrun.ts). */
+  /** Given: that many processes under torchrun (torchrun.ts); absent: the runtime alone. */
   processes?: number;
 }
 
@@ -34,7 +34,7 @@ const STDERR_KEPT = 4000;
  * stdin line; stdin also acknowledges each checkpoint once ConvLab's copy of it is written.
  */
 export async function runRuntime(python: string, configPath: string, handlers: RuntimeHandlers): Promise<DoneEvent | CancelledEvent> {
-  const launch = runtimeLaunch(configPath, handlers.processes ?? 1);
+  const launch = runtimeLaunch(configPath, handlers.processes);
   const child = spawn(python, launch.args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...launch.env, ...handlers.env, PYTHONPATH: [pythonPackageDir(), process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
@@ -81,7 +81,7 @@ export async function runRuntime(python: string, configPath: string, handlers: R
     if (!final) throw new RuntimeError(`the PyTorch runtime (${python}) stopped ${exit.signal ? `on ${exit.signal}` : `with exit code ${exit.code}`} before its run ended${tail()}`);
     return final;
   } catch (error) {
-    if (child.exitCode === null) stopLaunch(child, handlers.processes ?? 1);
+    if (child.exitCode === null) stopLaunch(child, handlers.processes);
     await exited;
     throw error;
   } finally {
