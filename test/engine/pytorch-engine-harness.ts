@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { pngBytes } from '../fixtures/datasets';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { train, type TrainOptions } from '../../src/engine/training/trainer';
@@ -39,4 +40,17 @@ export const epochEnds = (run: Run): EpochEndEvent[] => run.events.filter((e): e
 export function close(a: number | undefined, b: number | undefined, tolerance: number): boolean {
   if (a === undefined || b === undefined) return a === b;
   return Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** An image folder in torchvision's layout (ROOT/train|val|test/<class>/*.png): two classes of 12×12 colour images. */
+export function writeShapes(root: string, perClass: { train: number; val?: number; test: number }): void {
+  for (const [split, count] of Object.entries(perClass)) {
+    for (const [c, name] of ['bright', 'striped'].entries()) {
+      mkdirSync(join(root, split, name), { recursive: true });
+      for (let n = 0; n < (count ?? 0); n++) {
+        const png = pngBytes(12, 12, (x, y) => (c === 0 ? [200 + ((x * 3 + n) % 50), 180, 90 + y * 5] : [(x % 3) * 100, (y * 20 + n) % 256, 40]));
+        writeFileSync(join(root, split, name, `${split}-${n}.png`), png);
+      }
+    }
+  }
 }

@@ -1,5 +1,6 @@
 """`python -m convlab_torch.train CONFIG.json`: one training run (one rank of it under torchrun)."""
 import json
+import signal
 import sys
 import traceback
 from typing import List
@@ -18,6 +19,10 @@ def main(argv: List[str]) -> int:
         return 2
     with open(argv[1]) as source:
         config = json.load(source)
+    if not sys.stdin.isatty():
+        # Ctrl+C in a terminal reaches the whole process group: the engine turns it into the
+        # cancel line, which finishes the batch and saves last/, so the runtime does not die of it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     context = context_from_environment(config.get("device", "auto"))
     events = EventWriter(context)
     distribution = DataParallel(context) if launched_by_torchrun() else SingleProcess(context)

@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
 
+from .seeded import shuffled
+
 
 @dataclass(frozen=True)
 class SplitFiles:
@@ -51,7 +53,7 @@ class SplitArrays(Dataset):
 
 
 class EpochOrder(Sampler):
-    """The examples in a seeded random order for one epoch (seed + epoch), or in order."""
+    """The examples in a seeded random order for one epoch, the tfjs engine's (seed + epoch), or in order."""
 
     def __init__(self, count: int, seed: int, epoch: int, shuffle: bool) -> None:
         self.count, self.seed, self.epoch, self.shuffle = count, seed, epoch, shuffle
@@ -59,9 +61,7 @@ class EpochOrder(Sampler):
     def __iter__(self) -> Iterator[int]:
         if not self.shuffle:
             return iter(range(self.count))
-        generator = torch.Generator()
-        generator.manual_seed(self.seed + self.epoch)
-        return iter(torch.randperm(self.count, generator=generator).tolist())
+        return iter(shuffled(self.count, self.seed + self.epoch))
 
     def __len__(self) -> int:
         return self.count

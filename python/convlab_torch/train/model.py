@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from . import checkpoints
+from .rmsprop import TfRMSprop
 
 
 def load_module_class(path: str, class_name: str) -> type:
@@ -56,8 +57,8 @@ def make_optimizer(model: nn.Module, spec: Dict[str, Any], learning_rate: float)
     if name == "adam":
         return torch.optim.Adam(groups, lr=learning_rate, betas=(spec["beta1"], spec["beta2"]), eps=1e-7)
     if name == "rmsprop":
-        # TensorFlow.js' RMSprop: decay (PyTorch's alpha) 0.9, ε 1e-7, optional momentum.
-        return torch.optim.RMSprop(groups, lr=learning_rate, alpha=0.9, eps=1e-7, momentum=spec["momentum"])
+        # TensorFlow.js' RMSprop: ρ 0.9, ε 1e-7 inside the root, optional momentum.
+        return TfRMSprop(groups, lr=learning_rate, rho=0.9, momentum=spec["momentum"], eps=1e-7)
     raise ValueError(f"unknown optimizer {name}")
 
 

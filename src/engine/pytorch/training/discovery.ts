@@ -34,7 +34,9 @@ const cache = new Map<string, TorchDevices | string>();
 
 /** Asks one interpreter; the answer, or why it cannot train. Remembered for the process (importing torch takes seconds). */
 export function probePython(python: string): TorchDevices | string {
-  const known = cache.get(python);
+  // A bare name is looked up on PATH, which may change between runs in one process (tests).
+  const key = python.includes('/') ? python : `${python}\0${process.env.PATH ?? ''}`;
+  const known = cache.get(key);
   if (known !== undefined) return known;
   const probe = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 120_000 });
   let answer: TorchDevices | string;
@@ -43,26 +45,29 @@ export function probePython(python: string): TorchDevices | string {
   else {
     try {
       const parsed = JSON.parse(probe.stdout) as Omit<TorchDevices, 'python'> & { cudaName: string | null };
-      answer = { ...parsed, python, cudaName: parsed.cudaName ?? undefined };
+      answer = typeof parsed.torch === 'string' ? { ...parsed, python, cudaName: parsed.cudaName ?? undefined } : `its answer names no torch version: ${probe.stdout.slice(0, 80)}`;
     } catch {
       answer = `its answer was not JSON: ${probe.stdout.slice(0, 80)}`;
     }
   }
-  cache.set(python, answer);
+  cache.set(key, answer);
   return answer;
 }
 
-export function pythonCandidates(option?: string): string[] {
-  const candidates = [option, process.env.CONVLAB_PYTHON, 'python3', 'python', '/usr/bin/python3', '/usr/local/bin/python3', '/opt/conda/bin/python3']
+/** Where Python lives when PATH does not say: Debian's (python3-torch), a source build's, conda's. */
+export const SYSTEM_PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/conda/bin/python3'];
+
+export function pythonCandidates(option?: string, places: readonly string[] = SYSTEM_PYTHONS): string[] {
+  const candidates = [option, process.env.CONVLAB_PYTHON, 'python3', 'python', ...places]
     .filter((c): c is string => !!c)
     .filter((c) => !c.startsWith('/') || c === option || existsSync(c));
   return [...new Set(candidates)];
 }
 
 /** The first candidate with torch; `tried` names each one asked, and its answer. */
-export function findTrainingPython(option?: string): PythonSearch {
+export function findTrainingPython(option?: string, places: readonly string[] = SYSTEM_PYTHONS): PythonSearch {
   const tried: string[] = [];
-  for (const python of pythonCandidates(option)) {
+  for (const python of pythonCandidates(option, places)) {
     const answer = probePython(python);
     if (typeof answer !== 'string') {
       tried.push(`${python}: torch ${answer.torch}`);

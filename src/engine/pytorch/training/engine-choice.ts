@@ -14,9 +14,9 @@ export interface EngineDecision {
  * torch); `auto` picks pytorch only where a Python with torch sees a CUDA or MPS device, since
  * on a CPU the tfjs engine needs no Python and trains LeNet-5 as fast.
  */
-export function chooseEngine(choice: EngineChoice, pythonOption?: string): EngineDecision {
+export function chooseEngine(choice: EngineChoice, pythonOption?: string, places?: readonly string[]): EngineDecision {
   if (choice === 'tfjs') return { engine: 'tfjs', reason: 'engine tfjs, as asked' };
-  const search = findTrainingPython(pythonOption);
+  const search = findTrainingPython(pythonOption, places);
   if (choice === 'pytorch') {
     if (!search.found) throw new EngineChoiceError(`--engine pytorch: no Python with torch found (tried ${search.tried.join('; ')}); install PyTorch or give --python PATH (the convlab.pythonPath setting)`);
     return { engine: 'pytorch', reason: `engine pytorch, as asked: ${search.found.python} has torch ${search.found.torch} and ${describeDevices(search.found)}`, python: search.found };
