@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,12 @@ if (!found.python && process.env.CI) throw new Error(found.reason);
 const python = found.python;
 const script = join(__dirname, 'python', 'ddp_steps.py');
 const dir = mkdtempSync(join(tmpdir(), 'convlab-ddp-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const started: ChildProcess[] = [];
+after(() => {
+  // A run that outlived a failed assertion or the timeout: end torchrun and its workers, its group.
+  for (const child of started) if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface Line { type: string; step: number; loss?: number; statistics?: Record<string, number[]> }
 interface Run { lines: Line[]; stderr: string; code: number | null }
@@ -27,7 +32,8 @@ function run(args: string[], processes?: number, onLine?: (line: Line, stdin: No
   const command = processes
     ? ['-m', 'convlab_torch.torchrun', '--standalone', '--nnodes', '1', '--nproc_per_node', String(processes), '--monitor_interval', '0.5', script, ...args]
     : [script, ...args];
-  const child = spawn(python!, command, { env: { ...process.env, PYTHONPATH: pythonPackageDir(), OMP_NUM_THREADS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(python!, command, { env: { ...process.env, PYTHONPATH: pythonPackageDir(), OMP_NUM_THREADS: '1' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  started.push(child);
   const lines: Line[] = [];
   let stderr = '';
   let pending = '';
