@@ -30,7 +30,7 @@ const commands: Record<string, Command> = {
       options: {
         model: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' },
         'data-dir': { type: 'string' }, 'runs-dir': { type: 'string' }, backend: { type: 'string' }, 'native-dir': { type: 'string' },
-        resume: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' }, engine: { type: 'string' }, python: { type: 'string' },
+        resume: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' }, engine: { type: 'string' }, python: { type: 'string' }, gpus: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new CliError('usage: convlab train FILE [options] (convlab help lists them)');
@@ -39,7 +39,7 @@ const commands: Record<string, Command> = {
     const engine = values.engine;
     if (engine !== undefined && !ENGINE_CHOICES.includes(engine as EngineChoice)) throw new CliError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, not '${engine}'`);
     return runTrain({
-      engine: engine as EngineChoice | undefined, python: values.python,
+      engine: engine as EngineChoice | undefined, python: values.python, gpus: count(values.gpus, '--gpus'),
       file: positionals[0]!, model: values.model, epochs: count(values.epochs, '--epochs'), batch: count(values.batch, '--batch'),
       limit: count(values.limit, '--limit'), seed: count(values.seed, '--seed', 0), dataDir: values['data-dir'],
       runsDir: values['runs-dir'], backend: backend as BackendName | undefined, nativeDir: values['native-dir'], resume: values.resume, json: values.json,

@@ -7,6 +7,7 @@ Usage:
                 [--data-dir DIR] [--runs-dir DIR] [--backend NAME] [--native-dir DIR]
                 [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)] [--json]
                 [--engine auto|tfjs|pytorch (default: tfjs)] [--python PATH]
+                [--gpus N (pytorch: N processes under torchrun; CPU processes without CUDA)]
                                                   train a model as its train section says
   convlab inspect FILE --layer NAME [--model NAME] [--run DIR] [--image PATH | --sample N]
                 [--data-dir DIR] [--out MAPS.png] [--json]

@@ -1,7 +1,7 @@
 /** ConvLab's settings (package.json `contributes.configuration`), read in one typed place. */
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
-import { BACKEND_SETTINGS, type BackendSetting, type ServeOptions, type TrainSettings } from './jobs/engine-command';
+import { BACKEND_SETTINGS, ENGINE_SETTINGS, type BackendSetting, type EngineSetting, type ServeOptions, type TrainSettings } from './jobs/engine-command';
 
 export const CONFIG_SECTION = 'convlab';
 
@@ -13,10 +13,14 @@ export interface ConvLabSettings extends TrainSettings {
 export function readSettings(scope?: vscode.Uri): ConvLabSettings {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
   const backend = config.get<string>('backend', 'auto');
+  const engine = config.get<string>('engine', 'auto');
   const limit = config.get<number | null>('trainLimit', null);
   return {
     nodePath: nonEmpty(config.get<string>('nodePath')),
     backend: BACKEND_SETTINGS.includes(backend as BackendSetting) ? (backend as BackendSetting) : 'auto',
+    engine: ENGINE_SETTINGS.includes(engine as EngineSetting) ? (engine as EngineSetting) : 'auto',
+    // In Restricted Mode VS Code gives a restricted setting's user value only (package.json).
+    pythonPath: nonEmpty(config.get<string>('pythonPath')),
     dataDir: nonEmpty(config.get<string>('dataDir')),
     nativeModulesDir: nonEmpty(config.get<string>('nativeModulesDir')),
     runsDir: nonEmpty(config.get<string>('runsDir')) ?? 'runs',

@@ -55,15 +55,16 @@ export class TrainingStatusBar implements vscode.Disposable {
       return;
     }
     this.item.text = `$(beaker) ConvLab: ${this.idleBackend()}`;
-    this.item.tooltip = 'The backend ConvLab trains on (setting convlab.backend). Click to change it.';
+    this.item.tooltip = 'The engine and backend ConvLab trains on (settings convlab.engine and convlab.backend). Click to change the backend.';
     this.item.command = { title: 'Choose the backend', command: 'workbench.action.openSettings', arguments: ['convlab.backend'] };
     if (vscode.window.activeTextEditor?.document.languageId === CNN_LANGUAGE) this.item.show();
     else this.item.hide();
   }
 
-  /** The setting, or for `auto` the backend the engine chose last time. */
+  /** The setting, or for `auto` the backend the engine chose last time; `pytorch` when that engine is set. */
   private idleBackend(): string {
-    const setting = readSettings().backend;
+    const { backend: setting, engine } = readSettings();
+    if (engine === 'pytorch') return setting === 'auto' ? 'pytorch' : `pytorch (${setting})`;
     if (setting !== 'auto') return setting;
     const last = this.lastBackend();
     return last ? `auto (${last})` : 'auto';

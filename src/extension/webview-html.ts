@@ -27,7 +27,33 @@ export interface WebviewPage {
   initialState?: unknown;
 }
 
+/**
+ * Whether `uri` is served from one of the CSP sources in `cspSource` (space-separated
+ * `scheme://host[:port]`, a host may start with `*.`). A path of the extension's own machine
+ * (`file:`, `/home/…`) passes no source: with VS Code Remote the page runs on the laptop while
+ * the extension's files are on the server, so only `asWebviewUri` values reach them.
+ */
+export function isServedFrom(uri: string, cspSource: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  return cspSource.split(/\s+/).filter(Boolean).some((source) => {
+    const match = /^([a-z][a-z0-9+.-]*):\/\/([^/:]+)(?::(\d+|\*))?\/?$/i.exec(source);
+    if (!match) return false;
+    const [, scheme, host, port] = match;
+    if (url.protocol !== `${scheme!.toLowerCase()}:`) return false;
+    const hostMatches = host!.startsWith('*.') ? url.hostname.endsWith(host!.slice(1).toLowerCase()) : url.hostname === host!.toLowerCase();
+    return hostMatches && (port === '*' || (url.port || '') === (port ?? ''));
+  });
+}
+
 export function webviewHtml(page: WebviewPage): string {
+  for (const uri of [page.scriptUri, ...page.styleUris]) {
+    if (!isServedFrom(uri, page.cspSource)) throw new Error(`webview resource ${uri} is not a webview URI of ${page.cspSource}: make it with webview.asWebviewUri`);
+  }
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${page.nonce}'`,

@@ -3,26 +3,50 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalArguments, gradCamArguments, resolveFolder, serveArguments, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
+import { engineFor, evalArguments, gradCamArguments, resolveFolder, resolveProgram, serveArguments, serveEngineArguments, trainArguments, type TrainSettings } from '../../src/extension/jobs/engine-command';
 import { chooseEngineRuntime, findNodeOnPath } from '../../src/extension/jobs/node-runtime';
 
 const target = { file: '/work/m/lenet5.cnn', model: 'LeNet5', baseDir: '/work/m' };
 const defaults: TrainSettings = { backend: 'auto', runsDir: 'runs' };
 
-test('the train command line: file, --json, model and runs folder; nothing the user left unset', () => {
+test('the train command line: file, --json, model, runs folder and the engine setting; nothing the user left unset', () => {
   assert.deepEqual(trainArguments('/ext/bin/convlab.js', target, defaults), [
-    '/ext/bin/convlab.js', 'train', '/work/m/lenet5.cnn', '--json', '--model', 'LeNet5', '--runs-dir', '/work/m/runs',
+    '/ext/bin/convlab.js', 'train', '/work/m/lenet5.cnn', '--json', '--model', 'LeNet5', '--runs-dir', '/work/m/runs', '--engine', 'auto',
   ]);
 });
 
 test('each setting becomes its flag, folders resolved against the workspace folder', () => {
   const args = trainArguments('cli.js', target, { backend: 'wasm', runsDir: '/tmp/runs', dataDir: 'data', nativeModulesDir: '~/tf', trainLimit: 500 });
-  assert.deepEqual(args.slice(6), ['--runs-dir', '/tmp/runs', '--data-dir', '/work/m/data', '--backend', 'wasm', '--native-dir', join(homedir(), 'tf'), '--limit', '500']);
+  assert.deepEqual(args.slice(6), ['--runs-dir', '/tmp/runs', '--data-dir', '/work/m/data', '--backend', 'wasm', '--native-dir', join(homedir(), 'tf'), '--limit', '500', '--engine', 'tfjs']);
 });
 
 test('a zero or blank setting is the same as unset', () => {
   const args = trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs', dataDir: '  ', nativeModulesDir: '', trainLimit: 0 });
   assert.ok(!args.includes('--data-dir') && !args.includes('--native-dir') && !args.includes('--limit') && !args.includes('--backend'));
+});
+
+test('convlab.engine and convlab.pythonPath: --engine always (the CLI defaults to tfjs), --python resolved like a folder when it is a path', () => {
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'pytorch', pythonPath: '.venv/bin/python' }).slice(8), ['--engine', 'pytorch', '--python', '/work/m/.venv/bin/python']);
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'auto', pythonPath: 'python3.11' }).slice(8), ['--engine', 'auto', '--python', 'python3.11']);
+  assert.deepEqual(trainArguments('cli.js', target, defaults).slice(8), ['--engine', 'auto']);
+  // tfjs never starts Python, so its path would only be a flag the engine must refuse or ignore.
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'tfjs', pythonPath: '/usr/bin/python3' }).slice(8), ['--engine', 'tfjs']);
+});
+
+test('convlab.engine with convlab.backend: auto with a backend only TensorFlow.js has is tfjs; pytorch keeps the backend for the engine to judge', () => {
+  for (const backend of ['webgpu', 'native', 'wasm', 'cpu'] as const) assert.equal(engineFor({ engine: 'auto', backend }), 'tfjs', backend);
+  assert.equal(engineFor({ engine: 'auto', backend: 'cuda' }), 'auto');
+  assert.equal(engineFor({ engine: 'auto', backend: 'auto' }), 'auto');
+  assert.equal(engineFor({ backend: 'auto' }), 'auto');
+  assert.equal(engineFor({ engine: 'pytorch', backend: 'wasm' }), 'pytorch');
+  assert.deepEqual(trainArguments('cli.js', target, { ...defaults, engine: 'pytorch', backend: 'cuda' }).slice(8), ['--backend', 'cuda', '--engine', 'pytorch']);
+});
+
+test('resolveProgram: a bare command stays for PATH, a path resolves', () => {
+  assert.equal(resolveProgram('python3', '/base', '/home/u'), 'python3');
+  assert.equal(resolveProgram('~/miniconda3/bin/python', '/base', '/home/u'), '/home/u/miniconda3/bin/python');
+  assert.equal(resolveProgram('/usr/bin/python3', '/base', '/home/u'), '/usr/bin/python3');
+  assert.equal(resolveProgram('venv\\Scripts\\python.exe', '/base', '/home/u'), resolveFolder('venv\\Scripts\\python.exe', '/base', '/home/u'));
 });
 
 test('resolveFolder: absolute stays, ~ is home, relative is from the base', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeNonce, webviewHtml } from '../../src/extension/webview-html';
+import { isServedFrom, makeNonce, webviewHtml } from '../../src/extension/webview-html';
 
 const page = {
   title: 'LeNet5 <architecture>',
@@ -42,4 +42,19 @@ test('nonces are 32 base64url characters and differ each time', () => {
   const nonces = new Set(Array.from({ length: 100 }, makeNonce));
   assert.equal(nonces.size, 100);
   for (const nonce of nonces) assert.match(nonce, /^[A-Za-z0-9_-]{32}$/);
+});
+
+test('a resource that is not a webview URI of cspSource (a local path, file:, another host) is refused', () => {
+  for (const bad of ['/home/me/.vscode/extensions/convlab/media/webview.css', 'file:///ext/media/webview.css', 'vscode-resource:/ext/media/webview.css', 'https://example.com/webview.css', 'media/webview.css']) {
+    assert.throws(() => webviewHtml({ ...page, styleUris: [bad] }), /is not a webview URI of .*asWebviewUri/, bad);
+  }
+  assert.throws(() => webviewHtml({ ...page, scriptUri: 'file:///ext/dist/webview/architecture.js' }), /asWebviewUri/);
+});
+
+test('webview URIs as desktop VS Code, code-server and the browser tests make them are served from their cspSource', () => {
+  assert.ok(isServedFrom('https://file+.vscode-resource.vscode-cdn.net/ext/media/a.css', 'https://*.vscode-cdn.net'));
+  assert.ok(isServedFrom('http://127.0.0.1:4123/media/a.css', 'http://127.0.0.1:4123'));
+  assert.ok(isServedFrom('https://server:8443/stable/vscode-remote-resource?path=/x', "'self' https://server:8443"));
+  assert.ok(!isServedFrom('http://127.0.0.1:4124/media/a.css', 'http://127.0.0.1:4123'));
+  assert.ok(!isServedFrom('https://evil-vscode-cdn.net/a.css', 'https://*.vscode-cdn.net'));
 });

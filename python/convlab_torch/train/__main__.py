@@ -8,6 +8,7 @@ from typing import List
 from .context import context_from_environment
 from .control import EngineControl
 from .distribution import SingleProcess
+from ..distributed import DataParallel, launched_by_torchrun
 from .events import EventWriter
 from .loop import Trainer
 
@@ -24,7 +25,7 @@ def main(argv: List[str]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     context = context_from_environment(config.get("device", "auto"))
     events = EventWriter(context)
-    distribution = SingleProcess(context)
+    distribution = DataParallel(context) if launched_by_torchrun() else SingleProcess(context)
     control = EngineControl(listen=context.is_main)
     try:
         result = Trainer(config, distribution, events, control).run()
@@ -34,7 +35,8 @@ def main(argv: List[str]) -> int:
         return 1
     finally:
         distribution.close()
-    return 0 if result["type"] == "done" else 130
+    # torchrun calls any exit but 0 a failure and reports it as one: a cancel is not.
+    return 0 if result["type"] == "done" or launched_by_torchrun() else 130
 
 
 if __name__ == "__main__":

@@ -149,7 +149,8 @@ class Trainer:
         self.events.emit({"type": "epochBegin", "epoch": epoch + 1, "epochs": self.total_epochs, "learningRate": rate, "batches": batches})
         loader = make_loader(self.train_split, sampler, local_batch, self.workers, skip, pin_memory=self.device.type == "cuda")
         generator = torch.Generator()
-        generator.manual_seed((config["seed"] * 7919 + epoch) & 0xFFFFFFFF)
+        # Per rank under torchrun (rank 0 draws what one process draws), so ranks do not augment alike.
+        generator.manual_seed((config["seed"] * 7919 + epoch + 104729 * self.context.rank) & 0xFFFFFFFF)
         augment = augments(config["augment"]) and len(self.train_split.files.shape) == 3
         set_training_mode(self.model, self.stages[self.stage])
         sums = torch.zeros(4, dtype=torch.float64, device=self.device)  # loss·n, correct, top5, n

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { findTrainingPython } from './training/discovery';
 
 /**
- * Finding a Python with torch: `CONVLAB_PYTHON`, then Debian's /usr/bin/python3 (python3-torch),
- * then `python3` on PATH (which may be a pyenv shim without torch, hence the check).
+ * Finding a Python with torch: `CONVLAB_PYTHON`, then `python3` and `python` on PATH (which may
+ * be a pyenv shim without torch, hence the check), Debian's /usr/bin/python3 (python3-torch)…
  */
 export type TorchPython = { python: string; torch: string; reason?: undefined } | { python: undefined; torch?: undefined; reason: string };
 
@@ -17,14 +18,11 @@ export function findTorchPython(): TorchPython {
 }
 
 function probeTorchPython(): TorchPython {
-  const candidates = [process.env.CONVLAB_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
-  const tried: string[] = [];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch, sys; sys.stdout.write(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
-    if (probe.status === 0) return { python, torch: probe.stdout.trim() };
-    tried.push(`${python}: ${probe.error ? probe.error.message : (probe.stderr.trim().split('\n').pop() ?? `exit ${probe.status}`)}`);
-  }
-  return { python: undefined, reason: `no Python with torch found (${tried.join('; ')}); install python3-torch (Debian) or set CONVLAB_PYTHON` };
+  // One search for every use of Python (export, import, torchvision, training): training/discovery.ts.
+  const search = findTrainingPython();
+  return search.found
+    ? { python: search.found.python, torch: search.found.torch }
+    : { python: undefined, reason: `no Python with torch found (tried ${search.tried.join('; ')}); install python3-torch (Debian) or set CONVLAB_PYTHON` };
 }
 
 /** The folder holding the `convlab_torch` package: beside dist/ in a package, or the repository's. */

@@ -26,6 +26,7 @@ import { trainingStages, type TrainingStage } from '../../language/passes/stages
 import type { EngineChoice } from '../../protocol/engine';
 import { chooseEngine } from '../pytorch/training/engine-choice';
 import { trainWithPytorch } from '../pytorch/training/torch-trainer';
+import { refuseDevicesOnTfjs } from '../pytorch/training/torchrun';
 
 export interface TrainOptions {
   file: string;
@@ -61,6 +62,8 @@ export interface TrainOptions {
   engine?: EngineChoice;
   /** The Python to try first for the pytorch engine (`--python`, the convlab.pythonPath setting). */
   python?: string;
+  /** `--gpus N`: N processes under torchrun (the pytorch engine); overrides the train section's `devices`. */
+  gpus?: number;
 }
 
 /** Trains a model file's model as its train section says; resolves with the final event. */
@@ -75,6 +78,7 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     limit: options.limit ?? written.limit,
     seed: options.seed ?? written.seed ?? TRAIN_DEFAULTS.seed,
   };
+  refuseDevicesOnTfjs(options.gpus, spec, options.file, analysis);
   if (spec.precision !== 'fp32') {
     const at = spec.precisionSpan && analysis.lines.position(spec.precisionSpan.start);
     throw new ModelFileError(`precision ${spec.precision} needs the pytorch engine (--engine pytorch); the tfjs engine trains in fp32`, at && { file: options.file, line: at.line + 1, column: at.character + 1 });

@@ -4,15 +4,38 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { BACKEND_NAMES, type BackendName } from '../../protocol/engine';
+import { BACKEND_NAMES, ENGINE_CHOICES, type BackendName, type EngineChoice } from '../../protocol/engine';
 
 /** `convlab.backend`: a backend of the engine's ladder, or `auto` to let the engine walk it. */
 export type BackendSetting = BackendName | 'auto';
 
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_NAMES];
 
+/**
+ * `convlab.engine`: who trains. `tfjs` is TensorFlow.js on `convlab.backend`'s ladder; `pytorch`
+ * the Python runtime (python/convlab_torch) on CUDA, MPS or the CPU; `auto` lets the engine pick
+ * pytorch where a Python with torch and a CUDA or MPS device is found, else tfjs.
+ */
+export const ENGINE_SETTINGS = ENGINE_CHOICES;
+export type EngineSetting = EngineChoice;
+
+/**
+ * The engine asked of `convlab train`. A backend only TensorFlow.js has (webgpu, native, wasm, or
+ * its plain-JS cpu) under `auto` means the person wants TensorFlow.js, so auto becomes tfjs; under
+ * `pytorch` the engine refuses such a backend itself, saying why. The CLI's own default is tfjs,
+ * so `auto` is always said.
+ */
+export function engineFor(settings: Pick<TrainSettings, 'engine' | 'backend'>): EngineSetting {
+  const engine = settings.engine ?? 'auto';
+  return engine === 'auto' && settings.backend !== 'auto' && settings.backend !== 'cuda' ? 'tfjs' : engine;
+}
+
 export interface TrainSettings {
   backend: BackendSetting;
+  /** Undefined is `auto`, the engine's own default. */
+  engine?: EngineSetting;
+  /** `convlab.pythonPath`: a Python with torch for the pytorch engine, a path or a command on PATH. */
+  pythonPath?: string;
   /** Folders as the user wrote them: absolute, `~/…`, or relative to the workspace folder. */
   dataDir?: string;
   nativeModulesDir?: string;
@@ -35,7 +58,10 @@ export function resolveFolder(value: string, baseDir: string, home = homedir()):
   return isAbsolute(value) ? value : resolve(baseDir, value);
 }
 
-/** `convlab train FILE --json --model M --runs-dir D [--data-dir …] [--backend …] [--native-dir …] [--limit …]`. */
+/**
+ * `convlab train FILE --json --model M --runs-dir D [--data-dir …] [--backend …] [--native-dir …]
+ * [--limit …] [--engine …] [--python …]`.
+ */
 export function trainArguments(cliPath: string, target: TrainTarget, settings: TrainSettings): string[] {
   const args = [cliPath, 'train', target.file, '--json', '--model', target.model, '--runs-dir', resolveFolder(settings.runsDir, target.baseDir)];
   const dataDir = settings.dataDir?.trim();
@@ -44,7 +70,20 @@ export function trainArguments(cliPath: string, target: TrainTarget, settings: T
   const nativeDir = settings.nativeModulesDir?.trim();
   if (nativeDir) args.push('--native-dir', resolveFolder(nativeDir, target.baseDir));
   if (settings.trainLimit !== undefined && settings.trainLimit > 0) args.push('--limit', String(Math.floor(settings.trainLimit)));
+  const engine = engineFor(settings);
+  args.push('--engine', engine);
+  const python = settings.pythonPath?.trim();
+  // Only the pytorch engine (chosen or possibly picked by auto) ever starts Python.
+  if (python && engine !== 'tfjs') args.push('--python', resolveProgram(python, target.baseDir));
   return args;
+}
+
+/**
+ * A program setting: a bare name (`python3.11`) is left for PATH to find; a path (`.venv/bin/python`,
+ * `~/miniconda3/bin/python`) is resolved like a folder, so a workspace's own virtual environment works.
+ */
+export function resolveProgram(value: string, baseDir: string, home = homedir()): string {
+  return /[\\/]/.test(value) || value === '~' ? resolveFolder(value, baseDir, home) : value;
 }
 
 /** `convlab serve-engine`, the long-lived process behind the feature-maps view. */

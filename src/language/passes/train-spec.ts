@@ -109,6 +109,11 @@ export const SETTINGS: SettingSpec[] = [
     params: [{ name: 'mode', type: 'word', positional: true, required: true, choices: ['fp32', 'bf16', 'fp16'], doc: 'fp32, bf16 or fp16.' }],
     flags: [],
   },
+  {
+    op: 'devices', doc: 'Data parallel training on the pytorch engine: one process per device under torchrun (DistributedDataParallel), each on its share of every batch; with no CUDA device, CPU processes (gloo). `batch` stays the global batch, so it must split evenly. The CLI\'s `--gpus N` overrides it. The tfjs engine trains in one process.',
+    params: [{ name: 'count', type: 'count', positional: true, required: true, doc: 'processes, one per device (1: no torchrun).' }],
+    flags: [],
+  },
   { op: 'classweights', doc: '`balanced` weighs each class by n / (classes × count), as scikit-learn does; or one weight per class.', params: [], flags: [{ name: 'balanced', doc: 'weights from the class counts.', sets: { balanced: true } }] },
 ];
 
@@ -141,6 +146,9 @@ export interface TrainSpec {
   /** The second stage of transfer learning. `unfreeze`: 'all', the last N base layers, or from a name on. */
   finetune?: { epochs: number; lr: number; unfreeze: number | string; span: Span };
   critical: string[];
+  /** Processes of a data parallel run (the pytorch engine under torchrun); absent: one. */
+  devices?: number;
+  devicesSpan?: Span;
   /** Mixed precision (the pytorch engine); `precisionSpan` locates a line the engine cannot honour. */
   precision: Precision;
   precisionSpan?: Span;
@@ -189,8 +197,17 @@ export function readTrainSection(decl: TrainDecl, modelNames: ReadonlySet<string
     if (attrs) bound.set(key, attrs);
     if (key === 'classweights' && attrs?.balanced) classWeights = 'balanced';
   }
+  checkDevicesSplitBatch(bound, spans, sink);
   if (!decl.model || !modelNames.has(decl.model.name)) return undefined;
   return toSpec(decl.model.name, decl.span, bound, classWeights, critical, spans);
+}
+
+/** Each process takes batch ÷ devices examples of every batch, so the two must divide. */
+function checkDevicesSplitBatch(bound: Map<string, Attrs>, spans: Map<string, Span>, sink: DiagnosticSink): void {
+  const devices = bound.get('devices')?.count;
+  const batch = (bound.get('batch')?.size as number | undefined) ?? TRAIN_DEFAULTS.batch;
+  if (typeof devices !== 'number' || devices <= 1 || batch % devices === 0) return;
+  sink.error('bad-value', spans.get('devices')!, `devices ${devices}: batch ${batch} does not split evenly over ${devices} processes`, `make batch a multiple of ${devices} (batch is the global batch; each process takes batch ÷ devices)`);
 }
 
 /** The spec of a model trained without a train section: every default, no dataset named. */
@@ -247,6 +264,7 @@ function toSpec(model: string, span: Span, bound: Map<string, Attrs>, classWeigh
     metrics: { top5: get('metrics').top5 === true },
     finetune: finetune && { epochs: finetune.epochs as number, lr: finetune.lr as number, unfreeze: finetune.unfreeze as number | string, span: spans.get('finetune')! },
     critical,
+    ...(bound.has('devices') ? { devices: bound.get('devices')!.count as number, devicesSpan: spans.get('devices')! } : {}),
     precision: (bound.get('precision')?.mode as Precision | undefined) ?? 'fp32',
     ...(spans.has('precision') ? { precisionSpan: spans.get('precision')! } : {}),
   };

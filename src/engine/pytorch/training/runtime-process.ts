@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { EngineEventSchema, type CancelledEvent, type CheckpointEvent, type DoneEvent, type EngineEvent } from '../../../protocol/engine';
 import { parseMessage } from '../../../protocol/validate';
 import { pythonPackageDir } from '../python';
+import { runtimeLaunch, stopLaunch } from './torchrun';
 
 export interface RuntimeHandlers {
   /** Every checked event but the last, in order. */
@@ -12,6 +13,8 @@ export interface RuntimeHandlers {
   signal?: AbortSignal;
   /** Extra environment (tests, torchrun's variables). */
   env?: NodeJS.ProcessEnv;
+  /** Given: that many processes under torchrun (torchrun.ts); absent: the runtime alone. */
+  processes?: number;
 }
 
 /** The runtime failed or broke the protocol; the message says how, with its stderr's last lines. */
@@ -31,9 +34,10 @@ const STDERR_KEPT = 4000;
  * stdin line; stdin also acknowledges each checkpoint once ConvLab's copy of it is written.
  */
 export async function runRuntime(python: string, configPath: string, handlers: RuntimeHandlers): Promise<DoneEvent | CancelledEvent> {
-  const child = spawn(python, ['-m', 'convlab_torch.train', configPath], {
+  const launch = runtimeLaunch(configPath, handlers.processes);
+  const child = spawn(python, launch.args, {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...handlers.env, PYTHONPATH: [pythonPackageDir(), process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, ...launch.env, ...handlers.env, PYTHONPATH: [pythonPackageDir(), process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -77,7 +81,7 @@ export async function runRuntime(python: string, configPath: string, handlers: R
     if (!final) throw new RuntimeError(`the PyTorch runtime (${python}) stopped ${exit.signal ? `on ${exit.signal}` : `with exit code ${exit.code}`} before its run ended${tail()}`);
     return final;
   } catch (error) {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) stopLaunch(child, handlers.processes);
     await exited;
     throw error;
   } finally {

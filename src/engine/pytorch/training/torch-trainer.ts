@@ -26,6 +26,7 @@ import type { TorchDevices } from './discovery';
 import { prepareData } from './prepared-data';
 import { graphInputShape, kernelKeys, runtimeStages, type RuntimeConfig } from './run-config';
 import { runRuntime } from './runtime-process';
+import { dataParallelProcesses, pytorchDevice } from './torchrun';
 
 /** The run folder's PyTorch files: the exported module, the initial weights, the runtime's config. */
 const TORCH_DIR = 'pytorch';
@@ -49,6 +50,8 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
     seed: options.seed ?? loaded.spec.seed ?? TRAIN_DEFAULTS.seed,
   };
   checkHonoured(spec, decision.python, options.file, analysis);
+  const processes = dataParallelProcesses(options.gpus, spec, decision.python, options.file, analysis);
+  const device = pytorchDevice(options.backend, decision.python);
   const module = pytorchModuleOf(options.file, graph, analysis, spec);
   if (options.resume && !existsSync(join(options.resume, 'last', 'training.pt'))) {
     throw new ModelFileError(`${options.resume}: its last/ checkpoint was not written by the pytorch engine (no training.pt); resume it with --engine tfjs`);
@@ -63,12 +66,10 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
     epochs: spec.epochs + (spec.finetune?.epochs ?? 0), batchSize: spec.batch, ...(options.resume ? { resumedFrom: join(runDir, 'last') } : {}),
   });
   const found = decision.python;
-  const device = found.cuda ? 'cuda' : found.mps ? 'mps' : 'cpu';
   const dataDir = join(runDir, DATA_DIR);
   let compiled: CompiledModel | undefined;
   try {
-    const ignored = options.backend ? `; --backend ${options.backend} applies to the tfjs engine only` : '';
-    record({ type: 'backend', name: found.cuda ? 'cuda' : 'cpu', reason: `${decision.reason}${ignored}`, tried: [], engine: 'pytorch', device: found.cuda ? 'cuda:0' : device });
+    record({ type: 'backend', name: device === 'cuda' ? 'cuda' : 'cpu', reason: decision.reason, tried: [], engine: 'pytorch', device: device === 'cuda' ? 'cuda:0' : device });
     const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
     record(data.event);
     const prepared = await prepareData(data, graphInputShape(graph), dataDir, spec.limit, options.evaluateAll === true, options.signal);
@@ -88,12 +89,13 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
       objective: { kinds: compiled.outputKinds, lossWeights: compiled.lossWeights, classCount: data.classCount, labelSmoothing: spec.loss.labelSmoothing, classWeights: data.classWeights ? Array.from(data.classWeights) : null },
       augment: spec.augment, earlyStop: spec.earlyStop ?? null, reduceLr: spec.reduceLr ?? null, checkpointMonitor: spec.checkpointMonitor,
       top5: spec.metrics.top5, testIsValidation: data.event.testIsValidation === true, data: prepared,
-      batchEventInterval: options.batchEventInterval ?? 250, workers: found.cuda ? 4 : 0,
+      batchEventInterval: options.batchEventInterval ?? 250, workers: device === 'cuda' ? 4 : 0,
     };
     const configPath = join(torchDir, 'config.json');
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
     const model = compiled;
     const final = await runRuntime(found.python, configPath, {
+      processes,
       signal: options.signal,
       onEvent: record,
       onCheckpoint: (event) => writeConvlabCheckpoint(event, model, graph, module.tensors),
