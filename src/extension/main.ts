@@ -19,6 +19,7 @@ import { createLanguageClient, ModelService } from './lsp/client';
 import { ARCHITECTURE_VIEW_TYPE, ArchitecturePanel } from './panels/architecture-panel';
 import { DASHBOARD_VIEW_TYPE, DashboardPanels } from './panels/dashboard-panel';
 import { EVALUATION_VIEW_TYPE, EvaluationPanel } from './panels/evaluation-panel';
+import { GRADIENT_FLOW_VIEW_TYPE, GradientFlowPanel, type GradientFlowDeps } from './panels/gradient-flow-panel';
 import { FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel } from './panels/feature-maps-panel';
 import { GRAD_CAM_VIEW_TYPE, GradCamPanel } from './panels/gradcam-panel';
 import { SummaryDocuments } from './panels/summary-documents';
@@ -60,6 +61,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const featureMaps = { extensionUri: context.extensionUri, models, engine, log };
   const evaluation = { extensionUri: context.extensionUri, log, cliPath, launch };
   const gradCam = { extensionUri: context.extensionUri, models, log, cliPath, launch };
+  const manager = jobs;
+  const gradientFlow: GradientFlowDeps = {
+    extensionUri: context.extensionUri, log, onDidRunEvent: manager.onDidRunEvent,
+    isTraining: (runDir) => manager.jobs.some((job) => job.progress.runDir === runDir),
+  };
 
   context.subscriptions.push(
     statusBar,
@@ -76,7 +82,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel.serializer(featureMaps)),
     vscode.window.registerWebviewPanelSerializer(EVALUATION_VIEW_TYPE, EvaluationPanel.serializer(evaluation)),
     vscode.window.registerWebviewPanelSerializer(GRAD_CAM_VIEW_TYPE, GradCamPanel.serializer(gradCam)),
-    ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps, evaluation, gradCam, services }),
+    vscode.window.registerWebviewPanelSerializer(GRADIENT_FLOW_VIEW_TYPE, GradientFlowPanel.serializer(gradientFlow)),
+    ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps, evaluation, gradCam, gradientFlow, services }),
   );
 
   // Commands and panels work on without the server (they say so when a request fails).

@@ -19,6 +19,8 @@ export interface TrainSettings {
   runsDir: string;
   /** Caps the training examples (`--limit`); undefined or 0 for all of them. */
   trainLimit?: number;
+  /** Record gradient flow every N batches (`--gradient-flow`); 0 turns it off; undefined: the engine's 20. */
+  gradientFlowInterval?: number;
 }
 
 export interface TrainTarget {
@@ -44,6 +46,7 @@ export function trainArguments(cliPath: string, target: TrainTarget, settings: T
   const nativeDir = settings.nativeModulesDir?.trim();
   if (nativeDir) args.push('--native-dir', resolveFolder(nativeDir, target.baseDir));
   if (settings.trainLimit !== undefined && settings.trainLimit > 0) args.push('--limit', String(Math.floor(settings.trainLimit)));
+  if (settings.gradientFlowInterval !== undefined && settings.gradientFlowInterval >= 0) args.push('--gradient-flow', String(Math.floor(settings.gradientFlowInterval)));
   return args;
 }
 

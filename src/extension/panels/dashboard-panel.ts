@@ -10,6 +10,7 @@ import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay'
 import { createViewPanel, ViewPanel } from './view-panel';
 import { panelSerializer } from './webview-setup';
 import { EVALUATE_RUN_COMMAND } from '../commands/evaluate';
+import { COMMANDS } from '../../protocol/commands';
 
 export const DASHBOARD_VIEW_TYPE = 'convlab.dashboard';
 
@@ -111,6 +112,7 @@ class DashboardPanel extends ViewPanel<DashboardToView, typeof DashboardFromView
   protected onMessage(message: Exclude<DashboardFromView, { type: 'ready' }>): void {
     if (message.type === 'openRun') this.actions.openRun(message.runDir);
     else if (message.type === 'evaluate') void vscode.commands.executeCommand(EVALUATE_RUN_COMMAND, message.runDir);
+    else if (message.type === 'gradientFlow') void vscode.commands.executeCommand(COMMANDS.showGradientFlow, message.runDir);
     else if (message.type === 'export') void saveExport(message.runDir, message.format, message.data);
     else if (message.type === 'cancel' && !this.actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
   }

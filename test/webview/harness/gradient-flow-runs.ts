@@ -3,11 +3,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { train } from '../../src/engine/training/trainer';
-import type { GradientFlowEvent } from '../../src/protocol/engine';
-import { RUN_FILES } from '../../src/protocol/run-folder';
+import { train } from '../../../src/engine/training/trainer';
+import type { GradientFlowEvent } from '../../../src/protocol/engine';
+import { RUN_FILES } from '../../../src/protocol/run-folder';
 
-export const SAMPLE = resolve(__dirname, '..', '..', 'samples', 'vanishing-gradients.cnn');
+export const SAMPLE = resolve(__dirname, '..', '..', '..', 'samples', 'vanishing-gradients.cnn');
 
 export interface FlowRun {
   model: string;

@@ -1,0 +1,90 @@
+/**
+ * What recording gradient flow costs: LeNet-5 and ResNet18Cifar training on the wasm backend
+ * (the engine's own TrainingStep on random data of the right shape), without recording and with
+ * it at the default interval (every 20th step, gradient-flow.ts), in one run. The two modes run
+ * in alternating blocks of one interval each, so a machine shared with other work slows both
+ * alike; the first block of each is a warm-up and is not counted.
+ * Run: npm run bench:gradient-flow -- [--blocks 6] [--resnet-blocks 2] [--resnet-batch 16] [--interval 20]
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { selectBackend } from '../src/engine/backends/select-backend';
+import { loadModelFile } from '../src/engine/model/model-file';
+import { compileModel } from '../src/engine/model/compile';
+import { DEFAULT_GRADIENT_FLOW_INTERVAL } from '../src/engine/training/gradient-flow';
+import { makeOptimizer } from '../src/engine/training/optimizers';
+import { TrainingStep } from '../src/engine/training/step';
+
+const { values } = parseArgs({
+  options: {
+    blocks: { type: 'string', default: '6' }, 'resnet-blocks': { type: 'string', default: '2' },
+    'resnet-batch': { type: 'string', default: '16' }, interval: { type: 'string', default: String(DEFAULT_GRADIENT_FLOW_INTERVAL) },
+  },
+});
+const samples = join(__dirname, '..', 'samples');
+const interval = Number(values.interval);
+
+interface Case {
+  label: string;
+  file: string;
+  model: string;
+  batch: number;
+  blocks: number;
+}
+
+async function measure({ file, model, batch, blocks }: Case): Promise<{ without: number; withFlow: number; steps: number }> {
+  const { graph } = loadModelFile(join(samples, file), model);
+  const input = graph.nodes[0]!.outputShape!;
+  const classes = graph.nodes[graph.outputs[0]!.node]!.outputShape![0]!;
+  const x = Float32Array.from({ length: batch * input.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 2654435761) % 1000) / 1000);
+  const labels = Int32Array.from({ length: batch }, (_, i) => i % classes);
+  // Two copies of the model from the same seed: one trains without recording, one with.
+  const steps = [false, true].map((record) => {
+    const compiled = compileModel(graph, { seed: 1 });
+    const step = new TrainingStep(compiled, makeOptimizer({ name: 'adam', lr: 0.001, momentum: 0, nesterov: false, decay: 0, beta1: 0.9, beta2: 0.999 }), {
+      kinds: compiled.outputKinds, lossWeights: compiled.lossWeights, classCount: classes, labelSmoothing: 0, weightDecay: 0,
+    });
+    if (record) step.recordGradientFlow(graph, () => 0);
+    return { step, record };
+  });
+  const seconds = { without: 0, withFlow: 0 };
+  let counted = 0;
+  for (let block = 0; block <= blocks; block++) {
+    for (const { step, record } of steps) {
+      const started = performance.now();
+      for (let k = 0; k < interval; k++) {
+        if (record && k === 0) await step.runRecording(x, labels, batch, { epoch: 1, batch: k + 1, step: block * interval + k + 1 });
+        else await step.run(x, labels, batch);
+      }
+      const elapsed = (performance.now() - started) / 1000;
+      if (block === 0) continue;
+      if (record) seconds.withFlow += elapsed;
+      else seconds.without += elapsed;
+    }
+    if (block > 0) counted += interval;
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+  return { ...seconds, steps: counted };
+}
+
+async function main(): Promise<void> {
+  const backend = await selectBackend({ force: 'wasm' });
+  console.log(`Gradient-flow recording overhead on ${backend.name}, recording every ${interval} steps (${backend.reason.split(';')[0]})`);
+  const cases: Case[] = [
+    { label: 'LeNet-5 (batch 64)', file: 'lenet5.cnn', model: 'LeNet5', batch: 64, blocks: Number(values.blocks) },
+    { label: `ResNet18Cifar (batch ${values['resnet-batch']})`, file: 'resnet18.cnn', model: 'ResNet18Cifar', batch: Number(values['resnet-batch']), blocks: Number(values['resnet-blocks']) },
+  ];
+  const rows: string[] = [];
+  for (const c of cases) {
+    const { without, withFlow, steps } = await measure(c);
+    const overhead = (withFlow / without - 1) * 100;
+    rows.push(`${c.label.padEnd(28)} ${String(steps).padStart(5)} steps  without ${without.toFixed(2).padStart(8)} s  with ${withFlow.toFixed(2).padStart(8)} s  overhead ${overhead.toFixed(2).padStart(6)}%  ${overhead < 5 ? 'under 5%' : 'OVER 5%'}`);
+    console.log(rows.at(-1));
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/**
+ * A run folder's gradient flow (gradient-flow.jsonl, docs/cli.md) and the runs to compare it with:
+ * the newest run of each other model of the same model file in the same runs folder (the plain
+ * and residual networks of samples/vanishing-gradients.cnn).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GradientFlowEventSchema, StartEventSchema, type GradientFlowEvent } from '../../protocol/engine';
+import { RUN_FILES } from '../../protocol/run-folder';
+import { checkMessage } from '../../protocol/validate';
+import type { GradientFlowRun } from '../../protocol/webview';
+
+/** Runs compared beside the one asked for, at most. */
+const COMPARED_RUNS = 3;
+
+/** Each line an event; a torn or broken line is reported in `problems` and skipped. */
+export function readGradientFlow(runDir: string, problems: string[] = []): GradientFlowEvent[] {
+  const path = join(runDir, RUN_FILES.gradientFlow);
+  if (!existsSync(path)) return [];
+  const events: GradientFlowEvent[] = [];
+  readFileSync(path, 'utf8').split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      problems.push(`${path}:${index + 1}: not JSON (${(error as Error).message})`);
+      return;
+    }
+    const checked = checkMessage(GradientFlowEventSchema, value);
+    if (checked.ok) events.push(checked.value);
+    else problems.push(`${path}:${index + 1}: ${checked.error}`);
+  });
+  return events;
+}
+
+/** The model and model file a run trained, from its start event (the first line of metrics.jsonl). */
+export function runOrigin(runDir: string): { model: string; file: string } | undefined {
+  const path = join(runDir, RUN_FILES.events);
+  if (!existsSync(path)) return undefined;
+  const first = readFileSync(path, 'utf8').split('\n', 1)[0] ?? '';
+  try {
+    const checked = checkMessage(StartEventSchema, JSON.parse(first));
+    return checked.ok ? { model: checked.value.model, file: resolve(checked.value.file) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function flowRun(runDir: string, live: boolean, problems: string[] = []): GradientFlowRun | undefined {
+  const origin = runOrigin(runDir);
+  if (!origin) return undefined;
+  return { name: basename(runDir), runDir, ...origin, events: readGradientFlow(runDir, problems), live };
+}
+
+/** The newest recorded run of each other model of the same file, beside this one in its runs folder. */
+export function comparedRuns(runDir: string, isLive: (runDir: string) => boolean): GradientFlowRun[] {
+  const origin = runOrigin(runDir);
+  const runsDir = dirname(runDir);
+  if (!origin || !existsSync(runsDir)) return [];
+  const newestByModel = new Map<string, string>();
+  const names = readdirSync(runsDir).sort().reverse();
+  for (const name of names) {
+    const dir = join(runsDir, name);
+    if (dir === runDir || !existsSync(join(dir, RUN_FILES.gradientFlow))) continue;
+    const other = runOrigin(dir);
+    if (!other || other.file !== origin.file || other.model === origin.model || newestByModel.has(other.model)) continue;
+    newestByModel.set(other.model, dir);
+  }
+  return [...newestByModel.values()].slice(0, COMPARED_RUNS).flatMap((dir) => flowRun(dir, isLive(dir)) ?? []);
+}
