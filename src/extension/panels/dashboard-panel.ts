@@ -1,6 +1,7 @@
 /**
  * The training dashboard of one run: a live run's events as they come from the job manager, or a
- * finished run replayed from its folder (Open run), with earlier runs of the same model to overlay.
+ * finished run replayed from its folder (Open run), with earlier runs of the same model, and the
+ * newest run of each other model of its file, to overlay.
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import { DashboardFromViewSchema, type DashboardFromView, type DashboardState, t
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
 import { createViewPanel, ViewPanel } from './view-panel';
 import { panelSerializer } from './webview-setup';
+import { siblingRuns } from '../runs/sibling-runs';
 import { EVALUATE_RUN_COMMAND } from '../commands/evaluate';
 import { COMMANDS } from '../../protocol/commands';
 
@@ -125,7 +127,9 @@ class DashboardPanel extends ViewPanel<DashboardToView, typeof DashboardFromView
     }
     this.connection.post({ type: 'run', run });
     const model = modelFromFolderName(basename(this.state.runDir));
-    const earlier = runsOfModel(dirname(this.state.runDir), model).filter((dir) => dir !== this.state.runDir).slice(0, OVERLAY_RUNS);
+    // Earlier runs of this model, then the newest of each other model of its file (a deeper
+    // and a shallower network, with and without shortcuts: samples/vanishing-gradients.cnn).
+    const earlier = [...runsOfModel(dirname(this.state.runDir), model).filter((dir) => dir !== this.state.runDir).slice(0, OVERLAY_RUNS), ...siblingRuns(this.state.runDir).slice(0, OVERLAY_RUNS)];
     const runs = earlier.flatMap((dir) => {
       try {
         return [replayRun(dir)];

@@ -3,12 +3,13 @@
  * the newest run of each other model of the same model file in the same runs folder (the plain
  * and residual networks of samples/vanishing-gradients.cnn).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { GradientFlowEventSchema, StartEventSchema, type GradientFlowEvent } from '../../protocol/engine';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { GradientFlowEventSchema, type GradientFlowEvent } from '../../protocol/engine';
 import { RUN_FILES } from '../../protocol/run-folder';
 import { checkMessage } from '../../protocol/validate';
 import type { GradientFlowRun } from '../../protocol/webview';
+import { runOrigin, siblingRuns } from './sibling-runs';
 
 /** Runs compared beside the one asked for, at most. */
 const COMPARED_RUNS = 3;
@@ -34,19 +35,6 @@ export function readGradientFlow(runDir: string, problems: string[] = []): Gradi
   return events;
 }
 
-/** The model and model file a run trained, from its start event (the first line of metrics.jsonl). */
-export function runOrigin(runDir: string): { model: string; file: string } | undefined {
-  const path = join(runDir, RUN_FILES.events);
-  if (!existsSync(path)) return undefined;
-  const first = readFileSync(path, 'utf8').split('\n', 1)[0] ?? '';
-  try {
-    const checked = checkMessage(StartEventSchema, JSON.parse(first));
-    return checked.ok ? { model: checked.value.model, file: resolve(checked.value.file) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function flowRun(runDir: string, live: boolean, problems: string[] = []): GradientFlowRun | undefined {
   const origin = runOrigin(runDir);
   if (!origin) return undefined;
@@ -55,17 +43,5 @@ export function flowRun(runDir: string, live: boolean, problems: string[] = []):
 
 /** The newest recorded run of each other model of the same file, beside this one in its runs folder. */
 export function comparedRuns(runDir: string, isLive: (runDir: string) => boolean): GradientFlowRun[] {
-  const origin = runOrigin(runDir);
-  const runsDir = dirname(runDir);
-  if (!origin || !existsSync(runsDir)) return [];
-  const newestByModel = new Map<string, string>();
-  const names = readdirSync(runsDir).sort().reverse();
-  for (const name of names) {
-    const dir = join(runsDir, name);
-    if (dir === runDir || !existsSync(join(dir, RUN_FILES.gradientFlow))) continue;
-    const other = runOrigin(dir);
-    if (!other || other.file !== origin.file || other.model === origin.model || newestByModel.has(other.model)) continue;
-    newestByModel.set(other.model, dir);
-  }
-  return [...newestByModel.values()].slice(0, COMPARED_RUNS).flatMap((dir) => flowRun(dir, isLive(dir)) ?? []);
+  return siblingRuns(runDir, (dir) => existsSync(join(dir, RUN_FILES.gradientFlow))).slice(0, COMPARED_RUNS).flatMap((dir) => flowRun(dir, isLive(dir)) ?? []);
 }
