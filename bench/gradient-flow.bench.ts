@@ -1,10 +1,11 @@
 /**
  * What recording gradient flow costs: LeNet-5 and ResNet18Cifar training on the wasm backend
  * (the engine's own TrainingStep on random data of the right shape), without recording and with
- * it at the default interval (every 20th step, gradient-flow.ts), in one run. The two modes run
- * in alternating blocks of one interval each, so a machine shared with other work slows both
- * alike; the first block of each is a warm-up and is not counted.
- * Run: npm run bench:gradient-flow -- [--blocks 6] [--resnet-blocks 2] [--resnet-batch 16] [--interval 20]
+ * it at the default interval (every 20th step, gradient-flow.ts), in one run: two copies of the
+ * model take turns step by step, so a machine shared with other work slows both alike; the
+ * first interval is a warm-up and is not counted.
+ * Run: npm run bench:gradient-flow -- [--blocks 6] [--resnet-blocks 2] [--resnet-batch 8] [--interval 20]
+ * (blocks: intervals counted after the warm-up; ResNet18Cifar's step at batch 8 is seconds on wasm)
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,7 @@ import { TrainingStep } from '../src/engine/training/step';
 const { values } = parseArgs({
   options: {
     blocks: { type: 'string', default: '6' }, 'resnet-blocks': { type: 'string', default: '2' },
-    'resnet-batch': { type: 'string', default: '16' }, interval: { type: 'string', default: String(DEFAULT_GRADIENT_FLOW_INTERVAL) },
+    'resnet-batch': { type: 'string', default: '8' }, interval: { type: 'string', default: String(DEFAULT_GRADIENT_FLOW_INTERVAL) },
   },
 });
 const samples = join(__dirname, '..', 'samples');
@@ -48,37 +49,33 @@ async function measure({ file, model, batch, blocks }: Case): Promise<{ without:
     return { step, record };
   });
   const seconds = { without: 0, withFlow: 0 };
-  /** Per counted block: the recording step's extra time over the block's median plain step. */
+  /** Per recording step: its time over the plain step run just before it, on the other copy. */
   const extras: number[] = [];
   const plainSteps: number[] = [];
-  let counted = 0;
-  for (let block = 0; block <= blocks; block++) {
-    for (const { step, record } of steps) {
-      const times: number[] = [];
-      for (let k = 0; k < interval; k++) {
-        const started = performance.now();
-        if (record && k === 0) await step.runRecording(x, labels, batch, { epoch: 1, batch: k + 1, step: block * interval + k + 1 });
-        else await step.run(x, labels, batch);
-        times.push((performance.now() - started) / 1000);
-      }
-      if (block === 0) continue;
-      const total = times.reduce((a, b) => a + b, 0);
-      if (record) {
-        seconds.withFlow += total;
-        extras.push(times[0]! - median(times.slice(1)));
-      } else {
-        seconds.without += total;
-        plainSteps.push(...times);
-      }
-    }
-    if (block > 0) counted += interval;
-    process.stderr.write('.');
+  const [plain, recording] = steps.map((s) => s.step);
+  const total = (blocks + 1) * interval;
+  for (let k = 0; k < total; k++) {
+    // Step by step in turn, so a machine busy with other work slows both copies alike.
+    let started = performance.now();
+    await plain!.run(x, labels, batch);
+    const plainTime = (performance.now() - started) / 1000;
+    started = performance.now();
+    if (k % interval === 0) await recording!.runRecording(x, labels, batch, { epoch: 1, batch: k + 1, step: k + 1 });
+    else await recording!.run(x, labels, batch);
+    const recordingTime = (performance.now() - started) / 1000;
+    if (k % interval === interval - 1) process.stderr.write('.');
+    // The first interval warms both up (kernels, optimizer slots, the probe's model).
+    if (k < interval) continue;
+    seconds.without += plainTime;
+    seconds.withFlow += recordingTime;
+    plainSteps.push(plainTime);
+    if (k % interval === 0) extras.push(recordingTime - plainTime);
   }
   process.stderr.write('\n');
   // The recording step's own cost, spread over its interval: less exposed to a busy machine than
   // the difference of two totals.
   const perStep = median(extras) / (interval * median(plainSteps));
-  return { ...seconds, steps: counted, perStep };
+  return { ...seconds, steps: total - interval, perStep };
 }
 
 function median(values: number[]): number {
