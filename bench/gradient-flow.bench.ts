@@ -55,14 +55,28 @@ async function measure({ file, model, batch, blocks }: Case): Promise<{ without:
   const [plain, recording] = steps.map((s) => s.step);
   const total = (blocks + 1) * interval;
   for (let k = 0; k < total; k++) {
-    // Step by step in turn, so a machine busy with other work slows both copies alike.
-    let started = performance.now();
-    await plain!.run(x, labels, batch);
-    const plainTime = (performance.now() - started) / 1000;
-    started = performance.now();
-    if (k % interval === 0) await recording!.runRecording(x, labels, batch, { epoch: 1, batch: k + 1, step: k + 1 });
-    else await recording!.run(x, labels, batch);
-    const recordingTime = (performance.now() - started) / 1000;
+    // Step by step in turn, so a machine busy with other work slows both copies alike, and
+    // each first on every other step (the second of a pair pays for the first's garbage).
+    const timePlain = async () => {
+      const started = performance.now();
+      await plain!.run(x, labels, batch);
+      return (performance.now() - started) / 1000;
+    };
+    const timeRecording = async () => {
+      const started = performance.now();
+      if (k % interval === 0) await recording!.runRecording(x, labels, batch, { epoch: 1, batch: k + 1, step: k + 1 });
+      else await recording!.run(x, labels, batch);
+      return (performance.now() - started) / 1000;
+    };
+    let plainTime: number;
+    let recordingTime: number;
+    if (k % 2 === 0) {
+      plainTime = await timePlain();
+      recordingTime = await timeRecording();
+    } else {
+      recordingTime = await timeRecording();
+      plainTime = await timePlain();
+    }
     if (k % interval === interval - 1) process.stderr.write('.');
     // The first interval warms both up (kernels, optimizer slots, the probe's model).
     if (k < interval) continue;
