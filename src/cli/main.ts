@@ -30,7 +30,7 @@ const commands: Record<string, Command> = {
       options: {
         model: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' },
         'data-dir': { type: 'string' }, 'runs-dir': { type: 'string' }, backend: { type: 'string' }, 'native-dir': { type: 'string' },
-        resume: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' }, engine: { type: 'string' }, python: { type: 'string' }, gpus: { type: 'string' },
+        resume: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' }, engine: { type: 'string' }, python: { type: 'string' }, gpus: { type: 'string' }, 'gradient-flow': { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new CliError('usage: convlab train FILE [options] (convlab help lists them)');
@@ -43,7 +43,7 @@ const commands: Record<string, Command> = {
       file: positionals[0]!, model: values.model, epochs: count(values.epochs, '--epochs'), batch: count(values.batch, '--batch'),
       limit: count(values.limit, '--limit'), seed: count(values.seed, '--seed', 0), dataDir: values['data-dir'],
       runsDir: values['runs-dir'], backend: backend as BackendName | undefined, nativeDir: values['native-dir'], resume: values.resume, json: values.json,
-      workers: count(values.workers, '--workers') ?? defaultWorkers(),
+      workers: count(values.workers, '--workers') ?? defaultWorkers(), gradientFlowInterval: count(values['gradient-flow'], '--gradient-flow', 0),
     });
   },
   inspect(args) {

@@ -5,7 +5,8 @@ Usage:
   convlab summary FILE [--model NAME] [--json]   layer table: shapes, parameters, multiply-adds
   convlab train FILE [--model NAME] [--epochs N] [--batch N] [--limit N] [--seed N]
                 [--data-dir DIR] [--runs-dir DIR] [--backend NAME] [--native-dir DIR]
-                [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)] [--json]
+                [--resume RUN_DIR] [--workers N (default: 2 on 2+ cores)]
+                [--gradient-flow N (record gradient flow every N batches; 20, 0: off)] [--json]
                 [--engine auto|tfjs|pytorch (default: tfjs)] [--python PATH]
                 [--gpus N (pytorch: N processes under torchrun; CPU processes without CUDA)]
                                                   train a model as its train section says

@@ -15,6 +15,7 @@ export function readSettings(scope?: vscode.Uri): ConvLabSettings {
   const backend = config.get<string>('backend', 'auto');
   const engine = config.get<string>('engine', 'auto');
   const limit = config.get<number | null>('trainLimit', null);
+  const gradientFlow = config.get<number>('gradientFlow.interval');
   return {
     nodePath: nonEmpty(config.get<string>('nodePath')),
     backend: BACKEND_SETTINGS.includes(backend as BackendSetting) ? (backend as BackendSetting) : 'auto',
@@ -25,6 +26,7 @@ export function readSettings(scope?: vscode.Uri): ConvLabSettings {
     nativeModulesDir: nonEmpty(config.get<string>('nativeModulesDir')),
     runsDir: nonEmpty(config.get<string>('runsDir')) ?? 'runs',
     trainLimit: typeof limit === 'number' && limit > 0 ? limit : undefined,
+    gradientFlowInterval: typeof gradientFlow === 'number' && gradientFlow >= 0 ? gradientFlow : undefined,
     maxConcurrentJobs: Math.max(1, config.get<number>('maxConcurrentJobs', 1)),
   };
 }

@@ -19,6 +19,7 @@ import { createLanguageClient, ModelService } from './lsp/client';
 import { ARCHITECTURE_VIEW_TYPE, ArchitecturePanel } from './panels/architecture-panel';
 import { DASHBOARD_VIEW_TYPE, DashboardPanels } from './panels/dashboard-panel';
 import { EVALUATION_VIEW_TYPE, EvaluationPanel } from './panels/evaluation-panel';
+import { GRADIENT_FLOW_VIEW_TYPE, GradientFlowPanel, type GradientFlowDeps } from './panels/gradient-flow-panel';
 import { FEATURE_MAPS_VIEW_TYPE, FeatureMapsPanel } from './panels/feature-maps-panel';
 import { GRAD_CAM_VIEW_TYPE, GradCamPanel } from './panels/gradcam-panel';
 import { EXPLAIN_VIEW_TYPE, ExplainPanel } from './panels/explain-panel';
@@ -63,6 +64,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const evaluation = { extensionUri: context.extensionUri, log, cliPath, launch };
   const gradCam = { extensionUri: context.extensionUri, models, log, cliPath, launch };
   const explain = { extensionUri: context.extensionUri, models, engine, log };
+  const manager = jobs;
+  const gradientFlow: GradientFlowDeps = {
+    extensionUri: context.extensionUri, log, onDidRunEvent: manager.onDidRunEvent,
+    isTraining: (runDir) => manager.jobs.some((job) => job.progress.runDir === runDir),
+  };
 
   context.subscriptions.push(
     statusBar,
@@ -84,7 +90,8 @@ export function activate(context: vscode.ExtensionContext): void {
       log.error(`${EXPLAIN_IMAGE_COMMAND}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       void vscode.window.showErrorMessage(`ConvLab: ${error instanceof Error ? error.message : String(error)}`);
     })),
-    ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps, evaluation, gradCam, services }),
+    vscode.window.registerWebviewPanelSerializer(GRADIENT_FLOW_VIEW_TYPE, GradientFlowPanel.serializer(gradientFlow)),
+    ...registerCommands({ context, log, models, jobs, throughput, dashboards, summaries, architecture, featureMaps, evaluation, gradCam, gradientFlow, services }),
   );
 
   // Commands and panels work on without the server (they say so when a request fails).

@@ -15,6 +15,7 @@ export const COMMAND_TABLE = {
   showLog: { id: 'convlab.showLog', title: 'Show log', contributed: true },
   showRunningDashboard: { id: 'convlab.showRunningDashboard', title: "Show the running job's dashboard", contributed: true },
   evaluateRun: { id: 'convlab.evaluateRun', title: 'Evaluate run\u2026', icon: '$(checklist)', contributed: true },
+  showGradientFlow: { id: 'convlab.showGradientFlow', title: 'Show gradient flow\u2026', icon: '$(pulse)', contributed: true },
   gradCam: { id: 'convlab.gradCam', title: 'Grad-CAM: where the model looks', icon: '$(eye)', contributed: true },
   explainImage: { id: 'convlab.explainImage', title: 'Explain an image', icon: '$(microscope)', contributed: true },
   startPredictionService: { id: 'convlab.startPredictionService', title: 'Start prediction service\u2026', icon: '$(radio-tower)', contributed: true },

@@ -181,6 +181,39 @@ export const CancelledEventSchema = z.object({
   checkpoint: z.string(),
 });
 
+/**
+ * One layer's gradient statistics at one step (docs/cli.md, "Gradient flow"). Norms are L2 over
+ * all of the layer's trainable weights; a field is absent where it does not apply (a standalone
+ * relu has no weights, a layer without relu no dead units).
+ */
+export const GradientFlowLayerSchema = z.object({
+  /** As the language names it (the summary's names), in source order. */
+  name: z.string(),
+  /** 1-based line of the statement that made the layer. */
+  line: z.number(),
+  gradientNorm: metric.optional(),
+  /** Before the step's update. */
+  weightNorm: metric.optional(),
+  /** ‖update the optimizer applied‖ / ‖weights before it‖. */
+  updateRatio: metric.optional(),
+  /** Share of the relu's units that were zero for every example of the batch. */
+  deadFraction: metric.optional(),
+});
+export type GradientFlowLayer = z.infer<typeof GradientFlowLayerSchema>;
+
+/**
+ * Per-layer gradient statistics every `--gradient-flow N` batches (20 by default). Kept in the
+ * run folder's gradient-flow.jsonl rather than metrics.jsonl, which stays small for the dashboard.
+ */
+export const GradientFlowEventSchema = z.object({
+  type: z.literal('gradientFlow'),
+  epoch: z.number(),
+  batch: z.number(),
+  /** Optimizer steps since the run began, 1-based: the view's time axis. */
+  step: z.number(),
+  layers: z.array(GradientFlowLayerSchema),
+});
+
 export const EngineEventSchema = z.discriminatedUnion('type', [
   StartEventSchema,
   BackendEventSchema,
@@ -188,6 +221,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   StageEventSchema,
   EpochBeginEventSchema,
   BatchEventSchema,
+  GradientFlowEventSchema,
   EpochEndEventSchema,
   CheckpointEventSchema,
   DoneEventSchema,
@@ -202,6 +236,7 @@ export type StageEvent = z.infer<typeof StageEventSchema>;
 export type EpochBeginEvent = z.infer<typeof EpochBeginEventSchema>;
 export type BatchEvent = z.infer<typeof BatchEventSchema>;
 export type EpochEndEvent = z.infer<typeof EpochEndEventSchema>;
+export type GradientFlowEvent = z.infer<typeof GradientFlowEventSchema>;
 export type CheckpointEvent = z.infer<typeof CheckpointEventSchema>;
 export type DoneEvent = z.infer<typeof DoneEventSchema>;
 export type ErrorEvent = z.infer<typeof ErrorEventSchema>;

@@ -12,6 +12,8 @@ export const RUN_FILES = {
   events: 'metrics.jsonl',
   /** Written when training finishes: what the run was and how it did. */
   summary: 'summary.json',
+  /** The gradientFlow events, one a line, apart from metrics.jsonl (they are many and large). */
+  gradientFlow: 'gradient-flow.jsonl',
   best: 'best',
   last: 'last',
 } as const;

@@ -5,7 +5,7 @@
  * because the host checks it where it arrives (ViewConnection): a view is a web page.
  */
 import { z } from 'zod';
-import type { EngineEvent } from './engine';
+import type { EngineEvent, GradientFlowEvent } from './engine';
 import type { EvaluationReport } from './evaluation';
 import type { ExplainFlow, UnitExplanation } from './explain';
 import type { GradCamResult } from './gradcam';
@@ -65,6 +65,8 @@ export const DashboardFromViewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), runDir: z.string() }),
   /** A finished run: its confusion matrix, per-class scores and calibration, in the evaluation view. */
   z.object({ type: z.literal('evaluate'), runDir: z.string() }),
+  /** Each layer's gradient norm, update ratio and dead units over the run, in the gradient-flow view. */
+  z.object({ type: z.literal('gradientFlow'), runDir: z.string() }),
   /** The curves for a report: the charts as SVG text or a PNG data URL, or the epochs as CSV. */
   z.object({ type: z.literal('export'), runDir: z.string(), format: z.enum(['svg', 'png', 'csv']), data: z.string() }),
 ]);
@@ -199,4 +201,40 @@ export interface ExplainState {
   image?: string;
   /** The value last clicked, asked again after a reload. */
   selected?: { layer: string; position: number[] };
+}
+
+// ---- gradient flow -------------------------------------------------------------------------
+
+/** One run's recorded gradient flow (gradient-flow.jsonl), with the model file its lines are in. */
+export interface GradientFlowRun {
+  name: string;
+  runDir: string;
+  model: string;
+  /** The model file, absolute: where a clicked layer's line is revealed. */
+  file: string;
+  events: GradientFlowEvent[];
+  /** Still training: more events will come. */
+  live: boolean;
+}
+
+/** What the heatmap colours and the bars measure: a field of GradientFlowLayer. */
+export type GradientFlowMetric = 'gradientNorm' | 'updateRatio' | 'weightNorm' | 'deadFraction';
+
+export type GradientFlowToView =
+  /** The run the view is for, first, then other runs of the same model file to compare with. */
+  | { type: 'runs'; runs: GradientFlowRun[] }
+  | { type: 'event'; runDir: string; event: GradientFlowEvent }
+  /** The run finished (or stopped): no more events. */
+  | { type: 'ended'; runDir: string };
+
+export const GradientFlowFromViewSchema = z.discriminatedUnion('type', [
+  ReadyMessageSchema,
+  /** Show a layer's line (1-based) in the run's model file. */
+  z.object({ type: z.literal('reveal'), runDir: z.string(), line: z.number().int().positive() }),
+]);
+export type GradientFlowFromView = z.infer<typeof GradientFlowFromViewSchema>;
+
+export interface GradientFlowState {
+  runDir: string;
+  metric?: GradientFlowMetric;
 }

@@ -37,6 +37,9 @@ let frame: number | undefined;
 page.evaluate.addEventListener('click', () => {
   if (run?.status === 'done') bridge.post({ type: 'evaluate', runDir: run.runDir });
 });
+page.gradientFlow.addEventListener('click', () => {
+  if (run?.runDir) bridge.post({ type: 'gradientFlow', runDir: run.runDir });
+});
 page.cancel.addEventListener('click', () => {
   if (!run || run.status !== 'running' || cancelling) return;
   cancelling = true;
@@ -115,6 +118,7 @@ function renderRun(r: RunModel): void {
   page.status.textContent = statusText(r);
   page.cancel.hidden = r.status !== 'running';
   page.evaluate.hidden = r.status !== 'done';
+  page.gradientFlow.hidden = r.runDir === '';
   page.cancel.toggleAttribute('disabled', cancelling);
   page.cancel.textContent = cancelling ? 'Cancelling…' : 'Cancel';
   const p = r.progress;

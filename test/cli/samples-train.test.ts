@@ -20,6 +20,7 @@ const DATASET_OF: Record<string, string> = {
   'lenet5.cnn': 'mnist', 'googlenet.cnn': 'cifar10', 'resnet18.cnn': 'cifar10', 'alexnet.cnn': 'hymenoptera', 'vgg16.cnn': 'hymenoptera',
   'alexnet-filters.cnn': 'hymenoptera', 'mobilenetv2.cnn': 'cifar10', 'densenet121.cnn': 'cifar10',
   'resnet50-keras.cnn': 'hymenoptera', 'transfer-ants-bees.cnn': 'hymenoptera', 'resnet50.cnn': 'chest_xray_subset', 'xray-triage.cnn': 'chest_xray_subset',
+  'vanishing-gradients.cnn': 'mnist',
 };
 
 test('every sample is covered here', () => {

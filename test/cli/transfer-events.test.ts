@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { LineSplitter, readEngineLine } from '../../src/extension/jobs/engine-events';
 import { RunProgress } from '../../src/extension/jobs/run-progress';
 import { replayRun } from '../../src/extension/runs/run-replay';
+import { readGradientFlow } from '../../src/extension/runs/gradient-flow-runs';
 import type { EngineEvent } from '../../src/protocol/engine';
 import { saveBase, writeTransferModel } from '../fixtures/tiny-base';
 
@@ -19,7 +20,7 @@ test('every line a real two-stage transfer run prints is an event the extension 
   const dir = mkdtempSync(join(tmpdir(), 'convlab-transfer-events-'));
   await saveBase(join(dir, 'base'));
   const file = writeTransferModel(dir, 96, 'none');
-  const result = spawnSync(process.execPath, [cli, 'train', file, '--json', '--runs-dir', join(dir, 'runs')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, 'train', file, '--json', '--runs-dir', join(dir, 'runs'), '--gradient-flow', '1'], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
 
   const printed = result.stdout.split('\n').filter((line) => line.trim() !== '');
@@ -39,11 +40,18 @@ test('every line a real two-stage transfer run prints is an event the extension 
   assert.deepEqual(stages.map((s) => s.type === 'stage' && [s.stage, s.name, s.fromEpoch]), [[1, 'train', 1], [2, 'fine-tune', 2]]);
   assert.equal(events.at(-1)?.type, 'done');
 
-  // The run folder keeps the same events: a replay is the run.
+  // The run folder keeps the same events: a replay is the run; the gradient flow is kept apart.
   const start = events[0]!;
   assert.ok(start.type === 'start');
   const problems: string[] = [];
-  assert.deepEqual(replayRun(start.runDir, problems).events, events);
+  assert.deepEqual(replayRun(start.runDir, problems).events, events.filter((e) => e.type !== 'gradientFlow'));
+  assert.deepEqual(problems, []);
+  const flows = events.filter((e) => e.type === 'gradientFlow');
+  // Every step recorded (--gradient-flow 1); fine-tuning thaws layers, so it measures more of them.
+  const epochOf = (n: number) => flows.filter((e) => e.type === 'gradientFlow' && e.epoch === n).map((e) => e.type === 'gradientFlow' ? e.layers.filter((l) => l.gradientNorm !== undefined).length : 0);
+  assert.ok(epochOf(1).length > 0 && epochOf(2).length > 0, 'recorded in both stages');
+  assert.ok(epochOf(2)[0]! > epochOf(1)[0]!, `layers with gradients: ${epochOf(1)[0]} in training the head, ${epochOf(2)[0]} in fine-tuning`);
+  assert.deepEqual(readGradientFlow(start.runDir, problems), flows);
   assert.deepEqual(problems, []);
 
   const progress = new RunProgress('Transfer');

@@ -32,7 +32,8 @@ test('training learns, reports events in order, and leaks no tensors from epoch 
   });
   assert.equal(done.type, 'done');
   const kinds = [...new Set(events.map((e) => e.type))];
-  assert.deepEqual(kinds, ['start', 'backend', 'dataset', 'epochBegin', 'batch', 'epochEnd', 'checkpoint', 'done']);
+  // Gradient flow is recorded at the first step, before its batch event (every 20 by default).
+  assert.deepEqual(kinds, ['start', 'backend', 'dataset', 'epochBegin', 'gradientFlow', 'batch', 'epochEnd', 'checkpoint', 'done']);
   assert.equal(tensorsAfterEpoch.length, 3);
   assert.equal(new Set(tensorsAfterEpoch).size, 1, `tensors after each epoch: ${tensorsAfterEpoch.join(', ')}`);
   const epochs = events.filter((e) => e.type === 'epochEnd');
@@ -42,7 +43,10 @@ test('training learns, reports events in order, and leaks no tensors from epoch 
   assert.ok(done.testAccuracy > 0.5, `test accuracy ${done.testAccuracy}`);
   const summary = JSON.parse(readFileSync(join(done.runDir, 'summary.json'), 'utf8'));
   assert.equal(summary.test.accuracy, done.testAccuracy);
-  assert.deepEqual(readFileSync(join(done.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)), JSON.parse(JSON.stringify(events)), 'the run folder keeps the events verbatim');
+  const lines = (name: string) => readFileSync(join(done.runDir, name), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(lines('metrics.jsonl'), JSON.parse(JSON.stringify(events.filter((e) => e.type !== 'gradientFlow'))), 'the run folder keeps the events verbatim');
+  assert.deepEqual(lines('gradient-flow.jsonl'), JSON.parse(JSON.stringify(events.filter((e) => e.type === 'gradientFlow'))), 'and the gradient flow apart');
+  assert.deepEqual(events.filter((e) => e.type === 'gradientFlow').map((e) => e.type === 'gradientFlow' && e.step), [1, 21], '30 steps, every 20th from the first');
   assert.ok(existsSync(join(done.runDir, 'last', 'model.json')) && existsSync(join(done.runDir, 'best', 'weights.bin')));
 });
 

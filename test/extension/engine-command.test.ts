@@ -20,6 +20,12 @@ test('each setting becomes its flag, folders resolved against the workspace fold
   assert.deepEqual(args.slice(6), ['--runs-dir', '/tmp/runs', '--data-dir', '/work/m/data', '--backend', 'wasm', '--native-dir', join(homedir(), 'tf'), '--limit', '500', '--engine', 'tfjs']);
 });
 
+test('the gradient-flow interval goes to --gradient-flow, 0 (off) included; unset leaves the engine\'s default', () => {
+  assert.deepEqual(trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs', gradientFlowInterval: 50 }).slice(-2), ['--gradient-flow', '50']);
+  assert.deepEqual(trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs', gradientFlowInterval: 0 }).slice(-2), ['--gradient-flow', '0']);
+  assert.ok(!trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs' }).includes('--gradient-flow'));
+});
+
 test('a zero or blank setting is the same as unset', () => {
   const args = trainArguments('cli.js', target, { backend: 'auto', runsDir: 'runs', dataDir: '  ', nativeModulesDir: '', trainLimit: 0 });
   assert.ok(!args.includes('--data-dir') && !args.includes('--native-dir') && !args.includes('--limit') && !args.includes('--backend'));

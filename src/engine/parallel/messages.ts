@@ -28,8 +28,9 @@ export interface ReplicaInit {
 export type ToReplica =
   | ReplicaInit
   /** Apply the previous step's averaged gradients, then compute this batch's into set `parity`. */
-  | { type: 'step'; apply?: Averaging; parity: number; x: Float32Array; labels: Int32Array; count: number }
-  | ({ type: 'apply' } & Averaging)
+  | { type: 'step'; apply?: Averaging; parity: number; x: Float32Array; labels: Int32Array; count: number; record?: boolean }
+  /** measure: answer with each variable's ‖update‖² (a gradient-flow recording step). */
+  | ({ type: 'apply'; measure?: boolean } & Averaging)
   | { type: 'getState' }
   | { type: 'setState'; state: ReplicaState }
   | { type: 'learningRate'; value: number }
@@ -41,6 +42,16 @@ export interface Averaging {
   shares: number[];
 }
 
+/**
+ * A recording step's measures on one replica's share: each trainable variable's ‖weights‖²
+ * before the update, and each relu's largest value per unit (a unit is dead when it is at most 0
+ * on every replica).
+ */
+export interface ReplicaFlow {
+  weightSquares: number[];
+  unitMaxima: Float32Array[];
+}
+
 /** Weights in the model's order, and the optimizer's named state (moments, iteration count). */
 export interface ReplicaState {
   weights: Float32Array[];
@@ -49,8 +60,8 @@ export interface ReplicaState {
 
 export type FromReplica =
   | { type: 'ready'; slotLength: number }
-  | { type: 'computed'; loss: number; correct: number; top5: number }
-  | { type: 'applied' }
+  | { type: 'computed'; loss: number; correct: number; top5: number; flow?: ReplicaFlow }
+  | { type: 'applied'; updateSquares?: number[] }
   | { type: 'state'; state: ReplicaState }
   | { type: 'done' }
   | { type: 'error'; message: string };

@@ -6,7 +6,10 @@ import type { TrainSpec } from '../../language/passes/train-spec';
 import type { BackendName } from '../../protocol/engine';
 import type { CompiledModel } from '../model/compile';
 import type { ObjectiveOptions } from '../training/objective';
-import type { Stepper } from '../training/step';
+import type { Stepper, StepPosition } from '../training/step';
+import type { GradientFlowEvent } from '../../protocol/engine';
+import { GradientFlowProbe } from '../training/gradient-flow';
+import { variableOf } from '../backends/tf-internals';
 import { tf } from '../backends/tf';
 import type { Averaging, FromReplica, ReplicaState, ToReplica } from './messages';
 
@@ -21,6 +24,8 @@ export interface ParallelOptions {
   /** The coordinator's own copy, used to evaluate and to save: kept equal to the replicas by pull(). */
   compiled: CompiledModel;
   coordinatorOptimizer: tf.Optimizer;
+  /** 1-based source line of an offset, for gradient-flow events. */
+  lineOf?: (offset: number) => number;
 }
 
 /**
@@ -32,15 +37,16 @@ export interface ParallelOptions {
 export class ParallelStep implements Stepper {
   private pending: Averaging | undefined;
   private parity = 0;
+  private probe: GradientFlowProbe | undefined;
 
-  private constructor(private readonly replicas: ReplicaHandle[], private readonly options: ParallelOptions) {}
+  private constructor(private readonly replicas: ReplicaHandle[], private readonly options: ParallelOptions, private readonly gradients: SharedArrayBuffer, private readonly slotLength: number) {}
 
   static async start(options: ParallelOptions): Promise<ParallelStep> {
     const slotLength = options.compiled.model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
     const gradients = new SharedArrayBuffer(2 * options.replicas * slotLength * 4);
     const { classCount, labelSmoothing, classWeights, weightDecay } = options.objective;
     const replicas = Array.from({ length: options.replicas }, () => new ReplicaHandle());
-    const step = new ParallelStep(replicas, options);
+    const step = new ParallelStep(replicas, options, gradients, slotLength);
     try {
       await Promise.all(replicas.map((replica, slot) => replica.request({
         type: 'init', graph: options.graph, seed: options.seed, optimizer: options.optimizer, backend: options.backend, nativeDir: options.nativeDir,
@@ -56,6 +62,52 @@ export class ParallelStep implements Stepper {
   }
 
   async run(x: Float32Array, labels: Int32Array, count: number): Promise<[number, number, number]> {
+    return (await this.step(x, labels, count, false)).result;
+  }
+
+  /**
+   * A step whose gradient flow is measured: the replicas report their weights and relu maxima,
+   * the averaged gradients are read from shared memory here, and the update is applied at once
+   * (not with the next step) so replica 0 can say how large it was.
+   */
+  async runRecording(x: Float32Array, labels: Int32Array, count: number, at: StepPosition): Promise<{ result: [number, number, number]; flow: GradientFlowEvent }> {
+    const { compiled, graph, lineOf } = this.options;
+    const probe = (this.probe ??= new GradientFlowProbe(graph, compiled, compiled.model.trainableWeights.map(variableOf), lineOf ?? (() => 0)));
+    const { result, replies, parity, shares } = await this.step(x, labels, count, true);
+    const gradientSquares = this.averagedGradientSquares(parity, shares);
+    this.pending = undefined;
+    const applied = await Promise.all(this.replicas.map((r, i) => r.request({ type: 'apply', parity, shares, measure: i === 0 })));
+    const updateSquares = (applied[0] as { updateSquares?: number[] }).updateSquares ?? [];
+    const flows = replies.map((reply) => reply.flow!);
+    const dead = flows[0]!.unitMaxima.map((_, k) => {
+      const maxima = flows.filter((f) => f.unitMaxima.length > k).map((f) => f.unitMaxima[k]!);
+      let deadUnits = 0;
+      for (let u = 0; u < maxima[0]!.length; u++) if (maxima.every((m) => m[u]! <= 0)) deadUnits++;
+      return deadUnits / maxima[0]!.length;
+    });
+    return { result, flow: probe.event(probe.pack(gradientSquares, flows[0]!.weightSquares, updateSquares, dead), at) };
+  }
+
+  /** Each variable's ‖averaged gradient‖², from the replicas' slots of one parity. */
+  private averagedGradientSquares(parity: number, shares: number[]): number[] {
+    const slots = shares.map((_, r) => new Float32Array(this.gradients, (parity * shares.length + r) * this.slotLength * 4, this.slotLength));
+    const squares: number[] = [];
+    let offset = 0;
+    for (const weight of this.options.compiled.model.trainableWeights) {
+      const size = weight.shape.reduce((a, b) => a! * b!, 1)!;
+      let sum = 0;
+      for (let i = offset; i < offset + size; i++) {
+        let g = 0;
+        shares.forEach((share, r) => (g += share * slots[r]![i]!));
+        sum += g * g;
+      }
+      squares.push(sum);
+      offset += size;
+    }
+    return squares;
+  }
+
+  private async step(x: Float32Array, labels: Int32Array, count: number, record: boolean) {
     const size = x.length / count;
     const per = Math.ceil(count / this.replicas.length);
     const counts = this.replicas.map((_, r) => Math.max(0, Math.min(per, count - r * per)));
@@ -64,7 +116,7 @@ export class ParallelStep implements Stepper {
       const from = r * per;
       const share = x.slice(from * size, (from + counts[r]!) * size);
       const shareLabels = labels.slice(from, from + counts[r]!);
-      return replica.request({ type: 'step', apply: this.pending, parity, x: share, labels: shareLabels, count: counts[r]! }, [share.buffer, shareLabels.buffer]);
+      return replica.request({ type: 'step', apply: this.pending, parity, x: share, labels: shareLabels, count: counts[r]!, record }, [share.buffer, shareLabels.buffer]);
     }));
     const shares = counts.map((c) => c / count);
     this.pending = { parity, shares };
@@ -72,13 +124,14 @@ export class ParallelStep implements Stepper {
     let loss = 0;
     let correct = 0;
     let top5 = 0;
-    replies.forEach((reply, r) => {
+    const computed = replies.map((reply, r) => {
       if (reply.type !== 'computed') throw new Error(`replica ${r} answered ${reply.type} to a step`);
       loss += shares[r]! * reply.loss;
       correct += reply.correct;
       top5 += reply.top5;
+      return reply;
     });
-    return [loss, correct, top5];
+    return { result: [loss, correct, top5] as [number, number, number], replies: computed, parity, shares };
   }
 
   /** The replicas' weights and optimizer state into the coordinator's model (before evaluating or saving). */

@@ -5,7 +5,8 @@ import { hits, totalLoss, type ObjectiveOptions } from '../training/objective';
 import { makeOptimizer, setLearningRate } from '../training/optimizers';
 import { tf } from '../backends/tf';
 import { variableOf } from '../backends/tf-internals';
-import type { Averaging, FromReplica, ReplicaInit, ReplicaState, ToReplica } from './messages';
+import { GradientFlowProbe } from '../training/gradient-flow';
+import type { Averaging, FromReplica, ReplicaFlow, ReplicaInit, ReplicaState, ToReplica } from './messages';
 
 /**
  * A training replica: one copy of the model on its own single-threaded backend. It computes the
@@ -21,6 +22,7 @@ class Replica {
   /** slots[parity][replica] */
   private readonly slots: Float32Array[][];
   readonly slotLength: number;
+  private probe: GradientFlowProbe | undefined;
 
   constructor(private readonly init: ReplicaInit) {
     this.compiled = compileModel(init.graph, { seed: init.seed });
@@ -34,16 +36,26 @@ class Replica {
   }
 
   /** Gradients of the mean loss over this share, written to this replica's slot. */
-  compute(x: Float32Array, labels: Int32Array, count: number, parity: number): FromReplica {
-    if (count === 0) return { type: 'computed', loss: 0, correct: 0, top5: 0 };
+  compute(x: Float32Array, labels: Int32Array, count: number, parity: number, record = false): FromReplica {
+    const probe = record ? (this.probe ??= new GradientFlowProbe(this.init.graph, this.compiled, this.trainable, () => 0)) : undefined;
+    if (count === 0) return { type: 'computed', loss: 0, correct: 0, top5: 0, ...(probe ? { flow: { weightSquares: this.squares(this.trainable), unitMaxima: [] } } : {}) };
+    let flow: ReplicaFlow | undefined;
     const inputShape = (this.compiled.model.inputs[0]!.shape as number[]).slice(1);
     const result = tf.tidy(() => {
       const xs = tf.tensor(x, [count, ...inputShape]);
       const ys = tf.tensor1d(labels, 'int32');
       let counts: tf.Tensor | undefined;
+      let maxima: tf.Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const out = this.compiled.model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
-        const outputs = Array.isArray(out) ? out : [out];
+        let outputs: tf.Tensor[];
+        if (probe) {
+          const probed = probe.applyWithMaxima(xs);
+          outputs = probed.outputs;
+          maxima = probed.maxima.map((m) => tf.keep(m));
+        } else {
+          const out = this.compiled.model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
+          outputs = Array.isArray(out) ? out : [out];
+        }
         const { correct, top5 } = hits(outputs[0]!, ys, this.objective.classCount);
         counts = tf.keep(tf.stack([correct, top5]));
         return totalLoss(outputs, ys, this.objective, this.kernels);
@@ -54,17 +66,28 @@ class Replica {
         slot.set(grads[v.name]!.dataSync() as Float32Array, offset);
         offset += v.size;
       }
+      if (probe) flow = { weightSquares: this.squares(this.trainable), unitMaxima: maxima.map((m) => m.dataSync() as Float32Array) };
+      maxima.forEach((m) => m.dispose());
       const packed = tf.concat([value.reshape([1]), counts!]);
       counts!.dispose();
       return packed;
     });
     const [loss, correct, top5] = result.dataSync();
     result.dispose();
-    return { type: 'computed', loss: loss!, correct: correct!, top5: top5! };
+    return { type: 'computed', loss: loss!, correct: correct!, top5: top5!, ...(flow ? { flow } : {}) };
+  }
+
+  /** Each tensor's sum of squares, read back at once. */
+  private squares(tensors: tf.Tensor[]): number[] {
+    const packed = tf.tidy(() => (tensors.length === 0 ? tf.zeros([0]) : tf.stack(tensors.map((t) => tf.sum(tf.square(t))))));
+    const values = Array.from(packed.dataSync());
+    packed.dispose();
+    return values;
   }
 
   /** The average of every replica's gradients, weighted by their shares of the batch. */
-  apply({ parity, shares }: Averaging): void {
+  apply({ parity, shares }: Averaging, measure = false): number[] | undefined {
+    const before = measure ? this.trainable.map((v) => tf.clone(v)) : undefined;
     tf.tidy(() => {
       const averaged: Record<string, tf.Tensor> = {};
       let offset = 0;
@@ -80,6 +103,11 @@ class Replica {
       }
       this.optimizer.applyGradients(averaged);
     });
+    if (!before) return undefined;
+    const updates = tf.tidy(() => this.trainable.map((v, i) => tf.sub(v, before[i]!)));
+    const squares = this.squares(updates);
+    [...before, ...updates].forEach((t) => t.dispose());
+    return squares;
   }
 
   async state(): Promise<ReplicaState> {
@@ -123,11 +151,10 @@ async function handle(message: ToReplica): Promise<void> {
       return;
     case 'step':
       if (message.apply) replica!.apply(message.apply);
-      send(replica!.compute(message.x, message.labels, message.count, message.parity));
+      send(replica!.compute(message.x, message.labels, message.count, message.parity, message.record));
       return;
     case 'apply':
-      replica!.apply(message);
-      send({ type: 'applied' });
+      send({ type: 'applied', updateSquares: replica!.apply(message, message.measure) });
       return;
     case 'getState':
       send({ type: 'state', state: await replica!.state() });

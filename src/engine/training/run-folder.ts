@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineEvent } from '../../protocol/engine';
+import type { EngineEvent, GradientFlowEvent } from '../../protocol/engine';
 import { PartialRunSummarySchema, RUN_FILES, type PartialRunSummary, type RunSummary } from '../../protocol/run-folder';
 import { parseMessage } from '../../protocol/validate';
 import { ModelFileError } from '../model/model-file';
@@ -18,6 +18,11 @@ export function createRunDir(runsDir: string, model: string, now = new Date()): 
 /** One event a line, verbatim, appended as it happens, so a crash keeps what was done. */
 export function appendEvent(runDir: string, event: EngineEvent): void {
   appendFileSync(join(runDir, RUN_FILES.events), `${JSON.stringify(event)}\n`);
+}
+
+/** The gradientFlow events go to a file of their own, so metrics.jsonl stays quick to replay. */
+export function appendGradientFlow(runDir: string, event: GradientFlowEvent): void {
+  appendFileSync(join(runDir, RUN_FILES.gradientFlow), `${JSON.stringify(event)}\n`);
 }
 
 /** A trained run writes every field; an imported one (import-weights) has no training to tell. */

@@ -17,7 +17,8 @@ import type { ObjectiveOptions } from './objective';
 import { ParallelStep } from '../parallel/parallel-step';
 import { SerialStepper, TrainingStep, type Stepper } from './step';
 import { learningRateOf, makeOptimizer, setLearningRate } from './optimizers';
-import { appendEvent, createRunDir, writeSummary } from './run-folder';
+import { appendEvent, appendGradientFlow, createRunDir, writeSummary } from './run-folder';
+import { DEFAULT_GRADIENT_FLOW_INTERVAL } from './gradient-flow';
 import type { RunSummary } from '../../protocol/run-folder';
 import { TRAIN_DEFAULTS } from '../../protocol/train-defaults';
 import { BestTracker, TrainingSchedule } from './schedule';
@@ -64,6 +65,11 @@ export interface TrainOptions {
   python?: string;
   /** `--gpus N`: N processes under torchrun (the pytorch engine); overrides the train section's `devices`. */
   gpus?: number;
+  /**
+   * Record the layers' gradient flow every this many batches (a gradientFlow event, kept in
+   * the run folder's gradient-flow.jsonl); 0 turns it off. Default: 20.
+   */
+  gradientFlowInterval?: number;
 }
 
 /** Trains a model file's model as its train section says; resolves with the final event. */
@@ -88,7 +94,8 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
   const params = totals(graph).params;
   // The run folder keeps every event as it was sent, so a replay is the run (docs/cli.md).
   const recorded: TrainOptions = { ...options, onEvent: (event) => {
-    appendEvent(runDir, event);
+    if (event.type === 'gradientFlow') appendGradientFlow(runDir, event);
+    else appendEvent(runDir, event);
     options.onEvent(event);
   } };
   recorded.onEvent({
@@ -102,7 +109,7 @@ export async function train(options: TrainOptions): Promise<DoneEvent | Cancelle
     recorded.onEvent({ ...backend, replicas, ...(options.engine === 'auto' ? { engine: 'tfjs' as const, reason: `${decision.reason}; ${backend.reason}` } : {}) });
     const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
     recorded.onEvent(data.event);
-    run = new TrainingRun(graph, spec, data, runDir, backend.name, recorded);
+    run = new TrainingRun(graph, spec, data, runDir, backend.name, recorded, (offset) => analysis.lines.position(offset).line + 1);
   } catch (error) {
     // A run that could not start (no backend, no data) leaves no empty folder in the runs list.
     if (!options.resume) rmSync(runDir, { recursive: true, force: true });
@@ -128,6 +135,7 @@ class TrainingRun {
   constructor(
     private readonly graph: ModelGraph, private readonly spec: TrainSpec, private readonly data: TrainingData,
     private readonly runDir: string, private readonly backend: BackendName, private readonly options: TrainOptions,
+    private readonly lineOf: (offset: number) => number,
   ) {
     this.compiled = compileModel(graph, { seed: spec.seed });
     loadBaseWeights(graph, this.compiled);
@@ -141,7 +149,17 @@ class TrainingRun {
     };
     this.schedule = new TrainingSchedule(spec);
     this.best = new BestTracker(spec.earlyStop?.monitor ?? spec.checkpointMonitor, spec.earlyStop?.minDelta ?? 0);
-    this.step = new SerialStepper(new TrainingStep(this.compiled, this.optimizer, this.objective));
+    this.step = this.serialStepper();
+  }
+
+  private serialStepper(): Stepper {
+    const step = new TrainingStep(this.compiled, this.optimizer, this.objective);
+    if (this.gradientFlowInterval > 0) step.recordGradientFlow(this.graph, this.lineOf);
+    return new SerialStepper(step);
+  }
+
+  private get gradientFlowInterval(): number {
+    return this.options.gradientFlowInterval ?? DEFAULT_GRADIENT_FLOW_INTERVAL;
   }
 
   /** Replica threads for the single-threaded CPU backends when asked for; else this thread. */
@@ -151,7 +169,7 @@ class TrainingRun {
     const stage = this.stages[this.stage]!;
     this.step = await ParallelStep.start({
       graph: stage.graph, seed: this.spec.seed!, optimizer: { ...this.spec.optimizer, lr: learningRateOf(this.optimizer) }, objective: this.objective, backend: this.backend,
-      nativeDir: this.options.nativeDir, replicas: workers, compiled: this.compiled, coordinatorOptimizer: this.optimizer,
+      nativeDir: this.options.nativeDir, replicas: workers, compiled: this.compiled, coordinatorOptimizer: this.optimizer, lineOf: this.lineOf,
     });
   }
 
@@ -190,7 +208,7 @@ class TrainingRun {
     this.optimizer = makeOptimizer({ ...this.spec.optimizer, lr: next.learningRate });
     this.stage = stage;
     this.schedule = new TrainingSchedule(this.spec);
-    this.step = new SerialStepper(new TrainingStep(this.compiled, this.optimizer, this.objective));
+    this.step = this.serialStepper();
     await this.startStepper();
     await this.step.push();
   }
@@ -275,7 +293,18 @@ class TrainingRun {
       index++;
       if (index <= skipBatches) continue;
       if (augment) augmentBatch(batch.x, batch.count, this.inputShape as [number, number, number], spec.augment, random);
-      const [loss, correct, top5] = await this.step.run(batch.x, batch.labels, batch.count);
+      // Step 1, then every interval-th: the first shows the network as initialised.
+      const step = epoch * batches + index;
+      const interval = this.gradientFlowInterval;
+      let result: [number, number, number];
+      if (interval > 0 && (step - 1) % interval === 0) {
+        const recording = await this.step.runRecording(batch.x, batch.labels, batch.count, { epoch: epoch + 1, batch: index, step });
+        result = recording.result;
+        options.onEvent(recording.flow);
+      } else {
+        result = await this.step.run(batch.x, batch.labels, batch.count);
+      }
+      const [loss, correct, top5] = result;
       sums.loss += loss * batch.count;
       sums.correct += correct;
       sums.top5 += top5;

@@ -21,6 +21,8 @@ import type { EvaluationDeps } from '../panels/evaluation-panel';
 import type { GradCamDeps } from '../panels/gradcam-panel';
 import { EVALUATE_RUN_COMMAND, evaluateRunCommand } from './evaluate';
 import { GRAD_CAM_COMMAND, gradCamCommand } from './gradcam';
+import { SHOW_GRADIENT_FLOW_COMMAND, showGradientFlowCommand } from './gradient-flow';
+import type { GradientFlowDeps } from '../panels/gradient-flow-panel';
 import { OPEN_SAMPLE_COMMAND, openSampleCommand } from './open-sample';
 import { openAsPytorchCommand } from './open-pytorch';
 import { SERVICE_ACTIONS_COMMAND, START_SERVICE_COMMAND, STOP_SERVICE_COMMAND, type PredictionServices } from './prediction-service-commands';
@@ -39,6 +41,7 @@ export interface CommandDeps extends TrainDeps {
   featureMaps: FeatureMapsDeps;
   evaluation: EvaluationDeps;
   gradCam: GradCamDeps;
+  gradientFlow: GradientFlowDeps;
   services: PredictionServices;
 }
 
@@ -85,6 +88,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     guarded(SHOW_LOG_COMMAND, async () => log.show()),
     guarded(OPEN_SAMPLE_COMMAND, (...args) => openSampleCommand(deps.context, args)),
     guarded(EVALUATE_RUN_COMMAND, (arg) => evaluateRunCommand(deps.evaluation, arg)),
+    guarded(SHOW_GRADIENT_FLOW_COMMAND, (arg) => showGradientFlowCommand({ ...deps.gradientFlow, trainingRuns: () => deps.jobs.jobs.flatMap((j) => j.progress.runDir ?? []) }, arg)),
     guarded(GRAD_CAM_COMMAND, (arg) => gradCamCommand(deps.gradCam, arg)),
     guarded(START_SERVICE_COMMAND, async (arg) => {
       if (!(await requireTrust('The prediction service'))) return;

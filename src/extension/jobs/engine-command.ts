@@ -42,6 +42,8 @@ export interface TrainSettings {
   runsDir: string;
   /** Caps the training examples (`--limit`); undefined or 0 for all of them. */
   trainLimit?: number;
+  /** Record gradient flow every N batches (`--gradient-flow`); 0 turns it off; undefined: the engine's 20. */
+  gradientFlowInterval?: number;
 }
 
 export interface TrainTarget {
@@ -75,6 +77,7 @@ export function trainArguments(cliPath: string, target: TrainTarget, settings: T
   const python = settings.pythonPath?.trim();
   // Only the pytorch engine (chosen or possibly picked by auto) ever starts Python.
   if (python && engine !== 'tfjs') args.push('--python', resolveProgram(python, target.baseDir));
+  if (settings.gradientFlowInterval !== undefined && settings.gradientFlowInterval >= 0) args.push('--gradient-flow', String(Math.floor(settings.gradientFlowInterval)));
   return args;
 }
 

@@ -76,6 +76,8 @@ export class RunProgress {
    * dropped, so the curve keeps its whole span at half the resolution and memory stays bounded.
    */
   private keep(event: EngineEvent): void {
+    // Kept apart, as in the run folder (gradient-flow.jsonl): the gradient-flow view reads them there.
+    if (event.type === 'gradientFlow') return;
     this.events.push(event);
     if (event.type !== 'batch' || ++this.batchEvents <= MAX_BATCH_EVENTS) return;
     let seen = 0;

@@ -1,6 +1,7 @@
 /**
  * The training dashboard of one run: a live run's events as they come from the job manager, or a
- * finished run replayed from its folder (Open run), with earlier runs of the same model to overlay.
+ * finished run replayed from its folder (Open run), with earlier runs of the same model, and the
+ * newest run of each other model of its file, to overlay.
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
@@ -9,7 +10,9 @@ import { DashboardFromViewSchema, type DashboardFromView, type DashboardState, t
 import { modelFromFolderName, replayRun, runsOfModel } from '../runs/run-replay';
 import { createViewPanel, ViewPanel } from './view-panel';
 import { panelSerializer } from './webview-setup';
+import { siblingRuns } from '../runs/sibling-runs';
 import { EVALUATE_RUN_COMMAND } from '../commands/evaluate';
+import { COMMANDS } from '../../protocol/commands';
 
 export const DASHBOARD_VIEW_TYPE = 'convlab.dashboard';
 
@@ -111,6 +114,7 @@ class DashboardPanel extends ViewPanel<DashboardToView, typeof DashboardFromView
   protected onMessage(message: Exclude<DashboardFromView, { type: 'ready' }>): void {
     if (message.type === 'openRun') this.actions.openRun(message.runDir);
     else if (message.type === 'evaluate') void vscode.commands.executeCommand(EVALUATE_RUN_COMMAND, message.runDir);
+    else if (message.type === 'gradientFlow') void vscode.commands.executeCommand(COMMANDS.showGradientFlow, message.runDir);
     else if (message.type === 'export') void saveExport(message.runDir, message.format, message.data);
     else if (message.type === 'cancel' && !this.actions.cancel(message.runDir)) void vscode.window.showInformationMessage('ConvLab: that run is no longer training.');
   }
@@ -123,7 +127,9 @@ class DashboardPanel extends ViewPanel<DashboardToView, typeof DashboardFromView
     }
     this.connection.post({ type: 'run', run });
     const model = modelFromFolderName(basename(this.state.runDir));
-    const earlier = runsOfModel(dirname(this.state.runDir), model).filter((dir) => dir !== this.state.runDir).slice(0, OVERLAY_RUNS);
+    // Earlier runs of this model, then the newest of each other model of its file (a deeper
+    // and a shallower network, with and without shortcuts: samples/vanishing-gradients.cnn).
+    const earlier = [...runsOfModel(dirname(this.state.runDir), model).filter((dir) => dir !== this.state.runDir).slice(0, OVERLAY_RUNS), ...siblingRuns(this.state.runDir).slice(0, OVERLAY_RUNS)];
     const runs = earlier.flatMap((dir) => {
       try {
         return [replayRun(dir)];

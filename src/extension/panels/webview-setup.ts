@@ -10,7 +10,7 @@ import { makeNonce, webviewHtml } from '../webview-html';
 import { readViewMessage } from './view-messages';
 
 /** The bundle names in dist/webview/ (src/webview/<name>.main.ts). */
-export type ViewBundle = 'architecture' | 'dashboard' | 'featuremaps' | 'evaluation' | 'gradcam' | 'explain';
+export type ViewBundle = 'architecture' | 'dashboard' | 'featuremaps' | 'evaluation' | 'gradcam' | 'explain' | 'gradientflow';
 
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return { ...webviewOptions(extensionUri), enableFindWidget: false };

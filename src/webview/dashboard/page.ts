@@ -8,6 +8,7 @@ export interface DashboardPage {
   status: HTMLElement;
   cancel: HTMLElement;
   evaluate: HTMLElement;
+  gradientFlow: HTMLElement;
   exports: { svg: HTMLElement; png: HTMLElement; csv: HTMLElement };
   progress: HTMLElement & { value?: number; max: number };
   error: HTMLElement;
@@ -31,6 +32,8 @@ export function buildDashboardPage(): DashboardPage {
   cancel.hidden = true;
   const evaluate = customElement('vscode-button', { secondary: '', title: 'Test accuracy per class, the confusion matrix and calibration (convlab eval)' }, 'Evaluate');
   evaluate.hidden = true;
+  const gradientFlow = customElement('vscode-button', { secondary: '', title: "Each layer's gradient norm, update ratio and dead relu units over the run" }, 'Gradient flow');
+  gradientFlow.hidden = true;
   const exportButton = (format: string, title: string) => customElement('vscode-button', { secondary: '', title }, format);
   const exports = {
     svg: exportButton('SVG', 'Save the charts as an SVG image, for a report'),
@@ -38,7 +41,7 @@ export function buildDashboardPage(): DashboardPage {
     csv: exportButton('CSV', 'Save each epoch\'s loss, accuracy and learning rate as CSV'),
   };
   const actions = element('div', 'actions');
-  actions.append(cancel, evaluate, exports.svg, exports.png, exports.csv);
+  actions.append(cancel, evaluate, gradientFlow, exports.svg, exports.png, exports.csv);
   header.append(title, actions);
   const progress = customElement('vscode-progress-bar', { max: '1' }) as DashboardPage['progress'];
   progress.hidden = true;
@@ -55,5 +58,5 @@ export function buildDashboardPage(): DashboardPage {
   overlays.hidden = true;
   main.append(empty, cards, verdict, charts, overlays);
   document.body.append(header, progress, error, main);
-  return { modelName, runName, status, cancel, evaluate, exports, progress, error, empty, cards, verdict, charts, overlays };
+  return { modelName, runName, status, cancel, evaluate, gradientFlow, exports, progress, error, empty, cards, verdict, charts, overlays };
 }

@@ -20,7 +20,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const SERVED = ['dist/webview/', 'media/', 'test/webview/harness/'];
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
-export type ViewName = 'architecture' | 'dashboard' | 'featuremaps' | 'evaluation' | 'gradcam' | 'explain';
+export type ViewName = 'architecture' | 'dashboard' | 'featuremaps' | 'evaluation' | 'gradcam' | 'explain' | 'gradientflow';
 export type Theme = 'dark' | 'light';
 
 /** Whether the browser tests can run here; skips the test (or fails it under CI=true) when not. */
