@@ -69,7 +69,9 @@ export async function trainWithPytorch(options: TrainOptions, decision: EngineDe
   const dataDir = join(runDir, DATA_DIR);
   let compiled: CompiledModel | undefined;
   try {
-    record({ type: 'backend', name: device === 'cuda' ? 'cuda' : 'cpu', reason: decision.reason, tried: [], engine: 'pytorch', device: device === 'cuda' ? 'cuda:0' : device });
+    // Gradient flow is measured inside the tfjs training step; this engine says so instead of staying silent.
+    const flowNote = (options.gradientFlowInterval ?? 20) > 0 ? '; gradient flow is recorded by the tfjs engine only, so this run has none' : '';
+    record({ type: 'backend', name: device === 'cuda' ? 'cuda' : 'cpu', reason: `${decision.reason}${flowNote}`, tried: [], engine: 'pytorch', device: device === 'cuda' ? 'cuda:0' : device });
     const data = await openTrainingData(graph, spec, { file: options.file, dataDir: options.dataDir, onProgress: options.onDownload, signal: options.signal, evaluateAll: options.evaluateAll });
     record(data.event);
     const prepared = await prepareData(data, graphInputShape(graph), dataDir, spec.limit, options.evaluateAll === true, options.signal);
