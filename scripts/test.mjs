@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts on node's own test runner, with tsx for TypeScript.
 // Node 20's --test takes no globs, so the files are listed here.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -38,5 +38,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const env = { ...process.env, ...swiftshaderEnv() };
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+// Beside the spec report, test-results/test-times.txt: each file's time, slowest first, so the
+// minutes CI spends can be read per file.
+mkdirSync('test-results', { recursive: true });
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/test-times-reporter.mjs', '--test-reporter-destination=test-results/test-times.txt'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);
