@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analyze } from '../../src/language/passes/analyze';
+import { hoverAt } from '../../src/language/editor/hover-text';
+import { statementSites } from '../../src/language/editor/instances';
 import { layerNames } from '../../src/language/passes/layer-names';
 import { stateTensorsOf } from '../../src/language/pytorch/tensors';
 import { loadInspectable } from '../../src/engine/explanation/feature-maps';
@@ -139,4 +141,13 @@ test('a state_dict the analysis could not read (a .pt file) is checked when the 
   } finally {
     compiled.model.dispose();
   }
+});
+
+test('hovering the pretrained line summarises the base: its model, state_dict, cut and frozen layers', () => {
+  const text = transfer('features.safetensors');
+  const analysis = analyzeIn(text);
+  const hover = hoverAt(analysis, text.indexOf('pretrained Tiny'), statementSites(analysis))!.markdown;
+  assert.match(hover, /pretrained base of 4 layers · 8×8×3 → \*\*4×4×4\*\*/);
+  assert.match(hover, /From: model Tiny with the state_dict `.*features\.safetensors`, up to `pool`/);
+  assert.match(hover, /Frozen layers: 4 of 4/);
 });
