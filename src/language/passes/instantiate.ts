@@ -199,7 +199,8 @@ class Instantiator {
     if (statement.args[0]?.kind === 'name') {
       if (cursor.shape === null) return unknown;
       const frame: ScopeFrame = { block: 'pretrained', label: statement.label?.name ?? String(attrs.source), callSpan: statement.span, instance: ++this.instanceCounter };
-      const context = { ...this.declarations, chain: [...(this.declarations.baseChain ?? []), this.decl.name.name], instantiate: this.baseInstantiator() };
+      const instantiate = (decl: ModelDecl, chain: string[], input: number[] | undefined, sink: DiagnosticSink) => instantiateModel(decl, { ...this.declarations, baseChain: chain, baseInput: input }, sink);
+      const context = { ...this.declarations, chain: [...(this.declarations.baseChain ?? []), this.decl.name.name], instantiate };
       const end = addCnnBase(statement, attrs, cursor, { nodes: this.nodes, scope: [...scope, frame], sink: this.sink, bases: this.stateDictBases, maxNodes: MAX_NODES }, context);
       if (end === 'too-large') throw new TooLarge();
       return end ?? unknown;
@@ -245,11 +246,6 @@ class Instantiator {
       flows.set(layer.kerasName, this.addNode({ ...base, inputs: [input.node!] }, outcome.shape, params, outcome.macs, field));
     }
     return flows.get(plan.output)!;
-  }
-
-  private baseInstantiator() {
-    return (decl: ModelDecl, chain: string[], input: number[] | undefined, sink: DiagnosticSink) =>
-      instantiateModel(decl, { ...this.declarations, baseChain: chain, baseInput: input }, sink);
   }
 
   private call(statement: CallStatement, cursor: Cursor, env: Environment, scope: ScopeFrame[]): Cursor {
