@@ -8,6 +8,7 @@ import { formatDiagnostics } from './diagnostics';
 import { bytes, metric, table, thousands } from './format';
 import { CliError } from './errors';
 import { baseModelReader } from '../engine/model/base-location';
+import { stateDictReader } from '../engine/pytorch/state-header';
 
 export interface SummaryOptions {
   model?: string;
@@ -16,7 +17,7 @@ export interface SummaryOptions {
 
 /** `convlab summary FILE`: exit code 1 when the file has errors. */
 export function runSummary(file: string, options: SummaryOptions, out: (text: string) => void): number {
-  const analysis = analyze(readModelFile(file), { readBaseModel: baseModelReader(file) });
+  const analysis = analyze(readModelFile(file), { readBaseModel: baseModelReader(file), readStateDict: stateDictReader(file) });
   const models = options.model ? analysis.models.filter((m) => m.name === options.model) : analysis.models;
   if (options.model && models.length === 0) {
     throw new CliError(`${file}: no model named '${options.model}' (models: ${analysis.models.map((m) => m.name).join(', ') || 'none'})`);

@@ -39,7 +39,8 @@ export type DiagnosticCode =
   | 'unsupported-layer'
   | 'needs-base'
   | 'residual-projection'
-  | 'class-mismatch';
+  | 'class-mismatch'
+  | 'weights-mismatch';
 
 export interface Diagnostic {
   severity: Severity;

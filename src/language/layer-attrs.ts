@@ -8,6 +8,8 @@
 export interface BaseOrigin {
   baseSource?: string;
   baseLayer?: string;
+  /** A base written as a `.cnn` model (its weights from a PyTorch state_dict): that model's name. */
+  baseModel?: string;
   /** Its weights do not train in the current stage. */
   frozen?: boolean;
 }

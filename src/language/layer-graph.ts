@@ -1,3 +1,4 @@
+import type { BaseTensor } from './pytorch/base-weights';
 import type { Span } from './text';
 import type { AttrsByOp, LayerOp } from './layer-attrs';
 
@@ -64,6 +65,20 @@ export interface ModelGraph {
   span: Span;
   nodes: LayerNode[];
   outputs: ModelOutput[];
+  /** Bases written as `.cnn` models: the state_dict each loads, and its tensors by this graph's nodes. */
+  stateDictBases?: StateDictBase[];
+}
+
+/** A `pretrained MODEL weights "…"` line's weights: where they are and which node takes which tensor. */
+export interface StateDictBase {
+  model: string;
+  /** The state_dict file as the host found it. */
+  location: string;
+  /** The `pretrained` line, for located errors at train start. */
+  span: Span;
+  line?: number;
+  /** The kept layers' tensors; `node` is this graph's node. */
+  tensors: BaseTensor[];
 }
 
 export interface ModelTotals {

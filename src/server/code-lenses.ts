@@ -38,8 +38,10 @@ export function codeLenses(document: AnalyzedDocument): CodeLens[] {
     const names = layerNames(graph);
     const seen = new Set<number>();
     for (const node of graph.nodes) {
-      // Only lines written in this model's own body: a block's lines belong to every caller.
-      const inBody = node.scope.length === 0 && !node.synthetic && graph.span.start <= node.span.start && node.span.end <= graph.span.end;
+      // Only lines written in this model's own body: a block's lines belong to every caller. A
+      // pretrained line's lens opens its base's first convolution (AlexNet's learned conv1).
+      const ownLine = node.scope.length === 0 || (node.scope.length === 1 && node.scope[0]!.block === 'pretrained');
+      const inBody = ownLine && !node.synthetic && graph.span.start <= node.span.start && node.span.end <= graph.span.end;
       if (!inBody || !hasFilters(node.op) || seen.has(node.span.start)) continue;
       seen.add(node.span.start);
       const layerArgs: ModelCommandArgs = { uri, model: graph.name, layer: names[node.id]!, range: document.rangeOf(node.span) };

@@ -5,6 +5,7 @@ import { statementSites, type StatementSite } from '../language/editor/instances
 import type { Span } from '../language/text';
 import { fileURLToPath } from 'node:url';
 import { datasetClassCounter } from '../engine/data/class-count';
+import { stateDictReader } from '../engine/pytorch/state-header';
 import { BaseModelFiles } from './base-models';
 
 /**
@@ -56,7 +57,7 @@ export class DocumentStore {
     if (cached && cached.version === document.version) return cached;
     const text = document.getText();
     const snapshot = TextDocument.create(uri, document.languageId, document.version, text);
-    const analyzed = new AnalyzedDocument(uri, document.version, snapshot, analyze(text, { readBaseModel: this.bases.readerFor(uri), datasetClasses: classCounterFor(uri) }));
+    const analyzed = new AnalyzedDocument(uri, document.version, snapshot, analyze(text, { readBaseModel: this.bases.readerFor(uri), readStateDict: uri.startsWith('file:') ? stateDictReader(fileURLToPath(uri)) : undefined, datasetClasses: classCounterFor(uri) }));
     this.cache.set(uri, analyzed);
     return analyzed;
   }

@@ -12,7 +12,7 @@ import { repoRoot, runTorchvisionAgreement, type TorchvisionCase, torchPythonOrS
  */
 const sample = (file: string) => join(repoRoot, 'samples', file);
 const CASES: TorchvisionCase[] = [
-  { name: 'alexnet', torchvision: 'alexnet', file: sample('alexnet-filters.cnn'), model: 'AlexNet' },
+  { name: 'alexnet', torchvision: 'alexnet', file: sample('alexnet.cnn'), model: 'AlexNet' },
   { name: 'vgg16', torchvision: 'vgg16', file: sample('vgg16.cnn'), model: 'VGG16' },
   { name: 'googlenet', torchvision: 'googlenet', options: { aux_logits: false, init_weights: false }, file: sample('googlenet.cnn'), model: 'GoogLeNet64', extra: '\nmodel GoogLeNet64 = GoogLeNet(size = 64)\n' },
   { name: 'resnet18', torchvision: 'resnet18', file: sample('resnet18.cnn'), model: 'ResNet18At64', extra: '\nmodel ResNet18At64 = ResNet18(size = 64)\n' },

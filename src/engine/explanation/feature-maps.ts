@@ -69,8 +69,8 @@ export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, '
     const normalization = spec.data ? normalizationFor(spec.data.source, spec.data.normalize, spec.data) : 'unit';
     return { x: await readImageFile(r.image, shape, normalization), label: undefined, source: r.image };
   }
-  // A model without its own train section (AlexNet, trained as a derived 2-class model) shows
-  // the images of a model derived from it; its head need not match them to show feature maps.
+  // A model without its own train section (AlexNet, the base of a 2-class model) shows the
+  // images of a model derived from it or built on it; its head need not match them to show feature maps.
   const data = await openTrainingData(m.loaded.graph, { ...spec, data: spec.data ?? derivedData(m.loaded), validation: { kind: 'none' } }, { file: r.file, dataDir: r.dataDir, anyHead: true });
   const wanted = r.sample ?? 0;
   if (wanted >= data.test.count) throw new ModelFileError(`--sample ${wanted}: the test split has ${data.test.count} examples`);
@@ -87,7 +87,7 @@ export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, '
   throw new ModelFileError(`--sample ${wanted}: not found in the test split`);
 }
 
-/** The data of the first train section whose model is made from this one (`model B = A(…)`). */
+/** The data of the first train section whose model is made from this one (`model B = A(…)`, or a base `pretrained A weights …`). */
 function derivedData(loaded: LoadedModel): LoadedModel['spec']['data'] {
   const { analysis, graph } = loaded;
   const madeFrom = (name: string): boolean => {
@@ -97,7 +97,8 @@ function derivedData(loaded: LoadedModel): LoadedModel['spec']['data'] {
     }
     return false;
   };
-  return analysis.trains.find((t) => t.data && madeFrom(t.model))?.data;
+  const onBase = (name: string) => analysis.models.find((m) => m.name === name)?.stateDictBases?.some((b) => b.model === graph.name) === true;
+  return analysis.trains.find((t) => t.data && (madeFrom(t.model) || onBase(t.model)))?.data;
 }
 
 /** The kernel of a convolution node: [kh, kw, in, out] (grouped convolutions are joined per group). */

@@ -7,6 +7,10 @@ import { baseModelReader, basesCacheDir, cachedModelJson } from './base-location
 import { tfLayerName, type CompiledModel } from './compile';
 import { downloadFile, type ProgressCallback } from '../data/download';
 import { loadModelFile, ModelFileError, type LoadedModel } from './model-file';
+import { loadStateDictBases } from './state-dict-base';
+import type { ReadStateDict } from '../../language/passes/cnn-base';
+import { stateDictReader, torchvisionCacheFile, torchvisionName } from '../pytorch/state-header';
+import { torchvisionWeights } from '../pytorch/torchvision';
 import { tf } from '../backends/tf';
 
 /** Pretrained bases' files: downloading URL bases, and loading weights layer by layer by Keras name. */
@@ -32,13 +36,22 @@ export async function loadModelWithBases(file: string, modelName: string | undef
     if (isUrlSource(source) && !existsSync(cachedModelJson(source, cacheDir))) missing.add(source);
     return reader(source);
   };
+  const stateReader = stateDictReader(file);
+  const networks = new Set<string>();
+  const notingNetworks: ReadStateDict = (source) => {
+    const network = torchvisionName(source);
+    if (network !== undefined && !existsSync(torchvisionCacheFile(network))) networks.add(network);
+    return stateReader(source);
+  };
   try {
-    return loadModelFile(file, modelName, noting, options.dataDir);
+    return loadModelFile(file, modelName, noting, options.dataDir, notingNetworks);
   } catch (error) {
-    if (missing.size === 0 || !(error instanceof ModelFileError)) throw error;
+    if ((missing.size === 0 && networks.size === 0) || !(error instanceof ModelFileError)) throw error;
   }
   await downloadBases([...missing], cacheDir, options);
-  return loadModelFile(file, modelName, reader, options.dataDir);
+  // torchvision's ImageNet weights: torch.hub's cache, else a download, converted into ConvLab's cache once.
+  for (const network of networks) torchvisionWeights(network);
+  return loadModelFile(file, modelName, reader, options.dataDir, stateReader);
 }
 
 /**
@@ -98,16 +111,16 @@ function bytesPerValue(entry: tf.io.WeightsManifestEntry): number {
   return entry.dtype === 'bool' ? 1 : 4;
 }
 
-/** Sets the weights of every base layer of a compiled model from its model.json's weight files. */
+/** Sets the weights of every base layer of a compiled model: from its model.json's weight files, or its state_dict. */
 export function loadBaseWeights(graph: ModelGraph, compiled: CompiledModel): number {
   const names = layerNames(graph).map(tfLayerName);
   const byLocation = new Map<string, { id: number; keras: string }[]>();
   for (const node of graph.nodes) {
-    if (!isBaseNode(node)) continue;
+    if (!isBaseNode(node) || node.attrs.baseModel !== undefined) continue;
     const location = node.attrs.baseSource;
     byLocation.set(location, [...(byLocation.get(location) ?? []), { id: node.id, keras: node.attrs.baseLayer }]);
   }
-  let loaded = 0;
+  let loaded = loadStateDictBases(graph, compiled);
   for (const [location, layers] of byLocation) {
     const tensors = readWeights(location);
     try {

@@ -4,6 +4,8 @@ import type { ModelGraph } from '../../language/layer-graph';
 import { defaultTrainSpec, type TrainSpec } from '../../language/passes/train-spec';
 import type { ReadBaseModel } from '../../language/passes/pretrained';
 import { baseModelReader } from './base-location';
+import type { ReadStateDict } from '../../language/passes/cnn-base';
+import { stateDictReader } from '../pytorch/state-header';
 import { datasetClassCounter } from '../data/class-count';
 
 /** A problem in the model file, located as compilers print it (1-based). */
@@ -24,14 +26,14 @@ export interface LoadedModel {
  * Reads and analyses a model file and picks the model to train: `--model NAME`, else the model
  * of the file's first train section, else the only model. Refuses a file with errors, naming the first.
  */
-export function loadModelFile(file: string, modelName?: string, readBaseModel: ReadBaseModel = baseModelReader(file), dataDir?: string): LoadedModel {
+export function loadModelFile(file: string, modelName?: string, readBaseModel: ReadBaseModel = baseModelReader(file), dataDir?: string, readStateDict: ReadStateDict = stateDictReader(file)): LoadedModel {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ModelFileError(`${file}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const analysis = analyze(text, { readBaseModel, datasetClasses: datasetClassCounter(file, { dataDir }) });
+  const analysis = analyze(text, { readBaseModel, readStateDict, datasetClasses: datasetClassCounter(file, { dataDir }) });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0]!;

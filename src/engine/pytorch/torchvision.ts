@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { defaultCacheDir } from '../data/locations';
+import { dirname } from 'node:path';
+import { torchvisionCacheFile } from './state-header';
 import { ModelFileError } from '../model/model-file';
 import { findTorchPython, runConvlabTorch } from './python';
 
@@ -13,10 +13,7 @@ export const TORCHVISION_NETWORKS: Record<string, { sample: string; model: strin
   resnet50: { sample: 'resnet50.cnn', model: 'ResNet50' },
 };
 
-/** Converted once into ConvLab's cache: convlab/torchvision/NAME.safetensors beside the datasets. */
-export function torchvisionCacheFile(name: string): string {
-  return join(dirname(defaultCacheDir()), 'torchvision', `${name}.safetensors`);
-}
+export { torchvisionCacheFile };
 
 export interface FetchedWeights {
   file: string;

@@ -100,7 +100,7 @@ function baseSummary(instances: StatementInstance[]): string | undefined {
     `**${scopePath(instances[0]!.scope) || 'pretrained'}** · pretrained base of ${nodes.length} layers · ${input ? `${formatShape(input)} → ` : ''}**${formatShape(output.outputShape)}**`,
     '',
     [
-      `From: \`${String(output.attrs.baseSource ?? 'the base\'s architecture, fresh weights')}\`, up to \`${String(output.attrs.baseLayer ?? output.name ?? '')}\``,
+      `From: ${output.attrs.baseModel === undefined ? '' : `model ${output.attrs.baseModel} with the state_dict `}\`${String(output.attrs.baseSource ?? 'the base\'s architecture, fresh weights')}\`, up to \`${String(output.attrs.baseLayer ?? output.name ?? '')}\``,
       `Parameters: ${formatCount(trainable + nonTrainable)} (${formatCount(trainable)} trainable, ${formatCount(nonTrainable)} non-trainable)`,
       `Frozen layers: ${frozenLayers} of ${nodes.length}`,
       `Multiply-adds: ${formatCount(macs)}`,

@@ -3,6 +3,7 @@ import { DiagnosticSink, type Diagnostic } from '../diagnostic-sink';
 import type { ModelGraph } from '../layer-graph';
 import { instantiateModel } from './instantiate';
 import type { ReadBaseModel } from './pretrained';
+import type { ReadStateDict } from './cnn-base';
 import { checkHeadClasses, type DatasetClassCount } from './dataset-classes';
 import { checkStages } from './stages';
 import { parse } from './parser';
@@ -24,6 +25,8 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** Reads the model.json of a `pretrained` line (the host knows where the file lives). */
   readBaseModel?: ReadBaseModel;
+  /** Reads the state_dict a `pretrained MODEL weights "…"` line names. */
+  readStateDict?: ReadStateDict;
   /** How many classes a `data` line's dataset has, where the host can tell (image folders on disk). */
   datasetClasses?: DatasetClassCount;
 }
@@ -52,7 +55,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     else blocks.set(name, decl);
   }
 
-  const graphs = [...models.values()].map((decl) => instantiateModel(decl, { models, blocks, readBaseModel: options.readBaseModel }, sink));
+  const graphs = [...models.values()].map((decl) => instantiateModel(decl, { models, blocks, readBaseModel: options.readBaseModel, readStateDict: options.readStateDict, lineOf: (offset) => lines.position(offset).line + 1 }, sink));
   const modelNames = new Set(models.keys());
   const trains: TrainSpec[] = [];
   for (const decl of trainDecls) {

@@ -2,11 +2,12 @@ import type { BlockDecl, CallStatement, LayerStatement, ModelDecl, Sequence, Sta
 import { bindLayer } from './bind';
 import { DiagnosticSink, didYouMean } from '../diagnostic-sink';
 import { evaluate, evaluateNumber, type Environment, type StatementInput, type Value } from './expressions';
-import type { Attrs, LayerNode, ModelGraph, ModelOutput, NodeOf, ParamCount, ScopeFrame } from '../layer-graph';
+import type { Attrs, LayerNode, ModelGraph, ModelOutput, NodeOf, ParamCount, ScopeFrame, StateDictBase } from '../layer-graph';
 import { LAYER_BY_OP, STRUCTURE_KEYWORDS } from './layer-catalogue';
 import { formatShape, inferLayer } from './ops';
 import type { Span } from '../text';
 import { baseInputProblem, resolveBase, type ReadBaseModel } from './pretrained';
+import { addCnnBase, type ReadStateDict } from './cnn-base';
 import { bindParameters } from './parameters';
 import { ShortcutNotes } from './shortcut-notes';
 import { splitChannels } from './split';
@@ -28,6 +29,13 @@ export interface Declarations {
   blocks: ReadonlyMap<string, BlockDecl>;
   /** Reads a pretrained base's model.json; without one, `pretrained` lines are errors. */
   readBaseModel?: ReadBaseModel;
+  /** Reads the state_dict of a base written as a `.cnn` model (`weights "…"`). */
+  readStateDict?: ReadStateDict;
+  /** Line numbers for messages that name a line elsewhere in the file. */
+  lineOf?: (offset: number) => number;
+  /** Set while a model is instantiated as another's base: the chain of bases, and the input it gets. */
+  baseChain?: string[];
+  baseInput?: number[];
 }
 
 class TooLarge extends Error {}
@@ -52,11 +60,12 @@ class Instantiator {
   private readonly flow: StatementInput = { shape: null, flowing: false };
   private missingInputReported = false;
   private readonly shortcutNotes = new ShortcutNotes();
+  private readonly stateDictBases: StateDictBase[] = [];
 
   constructor(private readonly decl: ModelDecl, private readonly declarations: Declarations, private readonly sink: DiagnosticSink) {}
 
   run(): ModelGraph {
-    const graph = (): ModelGraph => ({ name: this.decl.name.name, nameSpan: this.decl.name.span, span: this.decl.span, nodes: this.nodes, outputs: this.outputs });
+    const graph = (): ModelGraph => ({ name: this.decl.name.name, nameSpan: this.decl.name.span, span: this.decl.span, nodes: this.nodes, outputs: this.outputs, ...(this.stateDictBases.length > 0 ? { stateDictBases: this.stateDictBases } : {}) });
     const target = this.resolveModelBody();
     if (!target) return graph();
     const start: Cursor = { node: null, shape: null, receptiveField: [1, 1], jump: [1, 1] };
@@ -167,7 +176,7 @@ class Instantiator {
     if (!attrs) return op === 'pretrained' ? { ...cursor, shape: null } : cursor;
     if (op === 'pretrained') return this.pretrained(statement, attrs, cursor, scope);
     if (op === 'input') {
-      const shape = attrs.shape as number[];
+      const shape = scope.length === 0 && this.declarations.baseInput ? this.declarations.baseInput : attrs.shape as number[];
       return this.addNode({ op, attrs, inputs: [], span: statement.span, scope, label: statement.label?.name, labelSpan: statement.label?.span }, shape, { trainable: 0, nonTrainable: 0 }, 0, { receptiveField: [1, 1], jump: [1, 1] });
     }
     const base = { op, attrs, inputs: [cursor.node!], span: statement.span, scope, label: statement.label?.name, labelSpan: statement.label?.span };
@@ -187,6 +196,15 @@ class Instantiator {
   /** A pretrained base: its kept layers, as nodes under one scope frame, with their weights' origin. */
   private pretrained(statement: LayerStatement, attrs: Attrs, cursor: Cursor, scope: ScopeFrame[]): Cursor {
     const unknown = { ...cursor, shape: null };
+    if (statement.args[0]?.kind === 'name') {
+      if (cursor.shape === null) return unknown;
+      const frame: ScopeFrame = { block: 'pretrained', label: statement.label?.name ?? String(attrs.source), callSpan: statement.span, instance: ++this.instanceCounter };
+      const instantiate = (decl: ModelDecl, chain: string[], input: number[] | undefined, sink: DiagnosticSink) => instantiateModel(decl, { ...this.declarations, baseChain: chain, baseInput: input }, sink);
+      const context = { ...this.declarations, chain: [...(this.declarations.baseChain ?? []), this.decl.name.name], instantiate };
+      const end = addCnnBase(statement, attrs, cursor, { nodes: this.nodes, scope: [...scope, frame], sink: this.sink, bases: this.stateDictBases, maxNodes: MAX_NODES }, context);
+      if (end === 'too-large') throw new TooLarge();
+      return end ?? unknown;
+    }
     const base = resolveBase(statement, attrs, this.declarations.readBaseModel);
     if (!base.ok) {
       this.sink.error(base.code, base.span, base.message, base.hint);

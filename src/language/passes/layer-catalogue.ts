@@ -223,10 +223,11 @@ export const LAYERS: LayerSpec[] = [
   },
   {
     op: 'pretrained', category: 'pretrained', title: 'Pretrained base',
-    doc: 'Inserts the layers of a trained TensorFlow.js layers model (a model.json with its weights, as the TensorFlow.js converter writes Keras models), cut at a named layer, with its weights. Freezing its layers keeps what it learned while a new head trains on top (transfer learning).',
+    doc: 'Inserts the layers of a trained network, cut at a named layer, with its weights: a TensorFlow.js layers model (a model.json, as the TensorFlow.js converter writes Keras models), or a model of this file with its weights from a PyTorch state_dict (torchvision\'s ImageNet weights among them). Freezing its layers keeps what it learned while a new head trains on top (transfer learning).',
     params: [
-      { name: 'source', type: 'word', positional: true, required: true, doc: 'the model.json: a "path" relative to this file, or an "https://…" URL.' },
-      { name: 'until', type: 'word', doc: 'the last layer of the base to keep (its name in model.json); the layers after it are cut. Default: all.' },
+      { name: 'source', type: 'word', positional: true, required: true, doc: 'the model.json: a "path" relative to this file, or an "https://…" URL; or the NAME of a model of this file, whose weights come from `weights`.' },
+      { name: 'weights', type: 'word', doc: 'for a model of this file: its PyTorch state_dict, a "path" (.safetensors, .pt or .pth) relative to this file, or "torchvision:NAME" (ImageNet weights converted into ConvLab\'s cache by convlab import-weights --torchvision NAME).' },
+      { name: 'until', type: 'word', doc: 'the last layer of the base to keep (its name in model.json, or in the model: a layer, or a call\'s label for its last layer); the layers after it are cut. Default: all.' },
       { name: 'freeze', type: 'selection', doc: 'layers whose weights do not train: all, the first N (as Keras\' base.layers[:N]), or up to and including a named layer. Default: none.' },
     ],
     flags: [{ name: 'scratch', doc: 'the base\'s layers with fresh weights (Keras weights=None): the same network trained from scratch, for comparison.', sets: { scratch: true } }],

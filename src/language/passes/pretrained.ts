@@ -238,7 +238,7 @@ export function baseInputProblem(base: { plan: BasePlan; name: string }, shape: 
 }
 
 /** The span of the value after an option word on a layer line (`until out_relu`). */
-function optionValueSpan(statement: LayerStatement, option: string): Span | undefined {
+export function optionValueSpan(statement: LayerStatement, option: string): Span | undefined {
   const at = statement.args.findIndex((arg) => arg.kind === 'name' && arg.name === option);
   return at >= 0 ? statement.args[at + 1]?.span : undefined;
 }
