@@ -40,6 +40,8 @@ test('the JSON schema: layers in order, input first, shapes without the batch, 0
   assert.deepEqual(lenet!.layers.map((l) => l.outputShape), [[28, 28, 1], [28, 28, 6], [14, 14, 6], [10, 10, 16], [5, 5, 16], [400], [120], [84], [10]]);
   assert.deepEqual(lenet!.layers[1], {
     name: 'C1', type: 'Conv2D', outputShape: [28, 28, 6], params: 156, trainableParams: 156, macs: 117_600, receptiveField: [5, 5],
+    // A dense layer joining the same 28×28×1 input to the 28×28×6 output: 784 × 4,704 + 4,704.
+    denseEquivalent: { inputShape: [28, 28, 1], params: 3_692_640 },
     range: { start: { line: 7, character: 2 }, end: { line: 7, character: 27 } },
   });
   assert.deepEqual(lenet!.params, { total: 61_706, trainable: 61_706, nonTrainable: 0 });
