@@ -4,6 +4,8 @@ import { inspectLayer, loadInspectable, type InspectableModel } from '../engine/
 import { ServeEngineRequestSchema, type ServeEngineReply } from '../protocol/explain';
 import type { EngineReply } from '../protocol/inspect';
 import { ExampleCache, explainRequest } from './serve-explain';
+import { sampleInput } from '../engine/explanation/sample-input';
+import type { SampleInputReply } from '../protocol/sample-input';
 import { excerpt, parseMessage } from '../protocol/validate';
 
 /**
@@ -14,7 +16,9 @@ import { excerpt, parseMessage } from '../protocol/validate';
 export async function serveEngine(): Promise<number> {
   const cache = new Map<string, { stamp: string; model: Promise<InspectableModel> }>();
   const examples = new ExampleCache();
-  const reply = (message: EngineReply | ServeEngineReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  const reply = (message: EngineReply | ServeEngineReply | SampleInputReply): void => {
+    process.stdout.write(`${JSON.stringify(message)}\n`);
+  };
   const lines = createInterface({ input: process.stdin });
   let queue = Promise.resolve();
   let lineNumber = 0;
@@ -31,6 +35,15 @@ export async function serveEngine(): Promise<number> {
     }
     const request = checked.value;
     if (request.method === 'shutdown') break;
+    if (request.method === 'sampleInput') {
+      // Reads a dataset, not the model's weights: it needs no compiled model from the cache.
+      const { id, params } = request;
+      queue = queue.then(() => sampleInput(params).then(
+        (result) => reply({ id, result }),
+        (error: unknown) => reply({ id, error: { message: messageOf(error) } }),
+      ));
+      continue;
+    }
     const params = request.params;
     // One request at a time: TensorFlow.js work is synchronous, and order keeps replies simple.
     queue = queue.then(async () => {

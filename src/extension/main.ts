@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   services = new PredictionServices({ cliPath, launch, log });
   const summaries = new SummaryDocuments(models);
-  const architecture = { extensionUri: context.extensionUri, models, log };
+  const architecture = { extensionUri: context.extensionUri, models, engine, log };
   const featureMaps = { extensionUri: context.extensionUri, models, engine, log };
   const evaluation = { extensionUri: context.extensionUri, log, cliPath, launch };
   const gradCam = { extensionUri: context.extensionUri, models, log, cliPath, launch };

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EncodedArraySchema, EngineRequestSchema, InspectRequestSchema, LabelSchema } from './inspect';
+import { SampleInputRequestSchema } from './sample-input';
 
 /** Which model, weights and input: as feature maps take them, without a layer. */
 export const ExplainRequestSchema = InspectRequestSchema.omit({ layer: true });
@@ -152,11 +153,12 @@ export type PoolUnit = z.infer<typeof PoolUnitSchema>;
 export type DenseUnit = z.infer<typeof DenseUnitSchema>;
 export type ActivationUnit = z.infer<typeof ActivationUnitSchema>;
 
-/** Every serve-engine request: `inspect` and `shutdown` (src/protocol/inspect.ts) and this file's two. */
+/** Every serve-engine request: `inspect` and `shutdown` (src/protocol/inspect.ts), this file's two and `sampleInput` (sample-input.ts). */
 export const ServeEngineRequestSchema = z.discriminatedUnion('method', [
   ...EngineRequestSchema.options,
   z.object({ id: z.number().int(), method: z.literal('explain'), params: ExplainRequestSchema }),
   z.object({ id: z.number().int(), method: z.literal('explainUnit'), params: ExplainUnitRequestSchema }),
+  z.object({ id: z.number().int(), method: z.literal('sampleInput'), params: SampleInputRequestSchema }),
 ]);
 export type ServeEngineRequest = z.infer<typeof ServeEngineRequestSchema>;
 

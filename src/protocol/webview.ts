@@ -11,6 +11,7 @@ import type { ExplainFlow, UnitExplanation } from './explain';
 import type { GradCamResult } from './gradcam';
 import type { GraphJson } from './graph';
 import type { InspectResult } from './inspect';
+import type { SampleInput } from './sample-input';
 
 /** Every view says it is ready before the host sends it anything. */
 export const ReadyMessageSchema = z.object({ type: z.literal('ready') });
@@ -25,7 +26,9 @@ const exampleIndex = z.number().int().nonnegative();
 export type ArchitectureToView =
   | { type: 'graph'; graph: GraphJson; hasErrors: boolean; fileName: string }
   /** Node ids made by the statement under the editor's cursor. */
-  | { type: 'highlight'; nodeIds: number[] };
+  | { type: 'highlight'; nodeIds: number[] }
+  /** An example of the model's dataset to draw under the receptive field, or why there is none. */
+  | { type: 'sampleInput'; model: string; sample: SampleInput };
 
 export const ArchitectureFromViewSchema = z.discriminatedUnion('type', [
   ReadyMessageSchema,

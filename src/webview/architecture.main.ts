@@ -21,7 +21,7 @@ import { initiallyCollapsed, visibleGraph, type VisibleGraph } from './architect
 const RENDER_MEASURE = 'convlab:diagram-render';
 const LAYOUT_MEASURE = 'convlab:diagram-layout';
 
-const bridge = connectBridge<ArchitectureToView, ArchitectureFromView, ArchitectureState>(['graph', 'highlight']);
+const bridge = connectBridge<ArchitectureToView, ArchitectureFromView, ArchitectureState>(['graph', 'highlight', 'sampleInput']);
 const page = buildArchitecturePage();
 const tooltip = new Tooltip();
 let state: ArchitectureState = bridge.startState ?? { uri: '', model: '' };
@@ -85,6 +85,10 @@ bridge.listen((message) => {
     case 'highlight':
       highlighted = message.nodeIds;
       applyHighlight(true);
+      break;
+    case 'sampleInput':
+      // An answer asked for before the view moved to another model is not this model's input.
+      if (!graph || message.model === graph.model) receptiveField.setSample(message.sample);
       break;
   }
 });

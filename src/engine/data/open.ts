@@ -12,7 +12,7 @@ import { findIdxFiles, loadIdxFolder } from './idx';
 import { dataLocations, mnistPackageDir, type DataLocation, type Environment } from './locations';
 import type { Normalization } from './normalize';
 import { holdout } from './split';
-import { DatasetError, type Dataset, type Split } from './types';
+import { DatasetError, DatasetNotDownloadedError, type Dataset, type Split } from './types';
 
 export interface OpenDatasetOptions {
   /** Folder that relative paths are read from: the model file's folder. */
@@ -102,7 +102,7 @@ async function download(known: KnownDataset, locations: DataLocation[], options:
   const target = join(cache.dir, known.name);
   const mirror = options.mirror ?? (options.env ?? process.env).CONVLAB_MIRROR;
   const baseUrl = mirror ? `${mirror.replace(/\/+$/, '')}/${known.name}/` : known.mirror;
-  if (options.download === false) throw notAvailable(known, target, baseUrl, locations, 'downloads are turned off');
+  if (options.download === false) throw new DatasetNotDownloadedError(known.name, notAvailable(known, target, baseUrl, locations, 'downloads are turned off').message, target);
   for (const file of known.files) {
     const destination = join(target, file.name);
     if (existsSync(destination)) continue; // only a verified download is ever renamed into place

@@ -22,6 +22,8 @@ export interface TrainingDataOptions {
   dataDir?: string;
   onProgress?: (received: number, total: number | undefined, file: string) => void;
   signal?: AbortSignal;
+  /** False: a named dataset that is not on disk fails (DatasetNotDownloadedError) instead of downloading. */
+  download?: boolean;
   /** Skip the head check: for showing images to a model, not training it. */
   anyHead?: boolean;
   /** Validation and test are not capped by the spec's limit (the trainer's evaluateAll). */
@@ -41,6 +43,7 @@ export async function openTrainingData(graph: ModelGraph, spec: TrainSpec, optio
   const dataset = await openDataset(spec.data.source, {
     baseDir: dirname(resolve(options.file)),
     dataDir: options.dataDir,
+    ...(options.download === false ? { download: false } : {}),
     onProgress: options.onProgress,
     signal: options.signal,
     validationFraction: spec.validation.kind === 'holdout' ? spec.validation.fraction : 0,

@@ -70,3 +70,15 @@ export class DatasetError extends Error {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A named dataset that is nowhere on disk while downloads are turned off (views that must not wait on a download). */
+export class DatasetNotDownloadedError extends DatasetError {
+  constructor(
+    readonly dataset: string,
+    message: string,
+    path?: string,
+  ) {
+    super(message, path);
+    this.name = 'DatasetNotDownloadedError';
+  }
+}

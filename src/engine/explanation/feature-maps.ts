@@ -88,7 +88,7 @@ export async function loadExample(m: InspectableModel, r: Pick<InspectRequest, '
 }
 
 /** The data of the first train section whose model is made from this one (`model B = A(…)`, or a base `pretrained A weights …`). */
-function derivedData(loaded: LoadedModel): LoadedModel['spec']['data'] {
+export function derivedData(loaded: LoadedModel): LoadedModel['spec']['data'] {
   const { analysis, graph } = loaded;
   const madeFrom = (name: string): boolean => {
     for (let decl = analysis.modelDecls.get(name), hops = 0; decl && hops <= analysis.modelDecls.size; hops++) {

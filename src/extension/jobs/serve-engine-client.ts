@@ -9,6 +9,7 @@ import {
   ExplainFlowSchema, ServeEngineReplyEnvelopeSchema, UnitExplanationSchema,
   type ExplainFlow, type ExplainRequest, type ExplainUnitRequest, type ServeEngineRequest, type UnitExplanation,
 } from '../../protocol/explain';
+import { SampleInputSchema, type SampleInput, type SampleInputRequest } from '../../protocol/sample-input';
 import { InspectResultSchema, type EngineRequest, type InspectRequest, type InspectResult } from '../../protocol/inspect';
 import { checkMessage, excerpt, parseMessage } from '../../protocol/validate';
 import { LineSplitter, TailBuffer } from './engine-events';
@@ -44,6 +45,11 @@ export class ServeEngineClient {
   /** The sum behind one value of a layer. */
   explainUnit(params: ExplainUnitRequest): Promise<UnitExplanation> {
     return this.call(UnitExplanationSchema, (id) => ({ id, method: 'explainUnit', params }));
+  }
+
+  /** One example of a model's dataset as display pixels, or why there is none (never a download). */
+  sampleInput(params: SampleInputRequest): Promise<SampleInput> {
+    return this.call(SampleInputSchema, (id) => ({ id, method: 'sampleInput', params }));
   }
 
   private async call<S extends z.ZodType>(schema: S, request: (id: number) => ServeEngineRequest): Promise<z.output<S>> {

@@ -5,9 +5,13 @@
  */
 import * as vscode from 'vscode';
 import type { GraphJson } from '../../protocol/graph';
+import type { SampleInput } from '../../protocol/sample-input';
 import type { JsonRange } from '../../protocol/summary';
 import { ArchitectureFromViewSchema, type ArchitectureFromView, type ArchitectureState, type ArchitectureToView } from '../../protocol/webview';
 import type { ModelService } from '../lsp/client';
+import { baseDirFor, readSettings } from '../config';
+import { resolveFolder } from '../jobs/engine-command';
+import type { ServeEngineClient } from '../jobs/serve-engine-client';
 import { nodesAtPosition } from './graph-highlight';
 import { createViewPanel, ViewPanel } from './view-panel';
 import { panelSerializer } from './webview-setup';
@@ -20,6 +24,8 @@ const REFRESH_DELAY_MS = 300;
 export interface ArchitectureDeps {
   extensionUri: vscode.Uri;
   models: ModelService;
+  /** Reads a sample input of the model's dataset for the receptive-field inset. */
+  engine: ServeEngineClient;
   log: vscode.LogOutputChannel;
 }
 
@@ -31,6 +37,8 @@ export class ArchitecturePanel extends ViewPanel<ArchitectureToView, typeof Arch
   private graph: GraphJson | undefined;
   /** Answers to older document versions are dropped when a newer one was already drawn. */
   private drawnVersion = -1;
+  /** The model and input size the sample input was last asked for: asked again only when either changes. */
+  private sampleAskedFor: string | undefined;
 
   static show(deps: ArchitectureDeps, document: vscode.TextDocument, model: string): void {
     const key = keyOf(document.uri.toString(), model);
@@ -84,9 +92,36 @@ export class ArchitecturePanel extends ViewPanel<ArchitectureToView, typeof Arch
       this.connection.post({ type: 'graph', graph, hasErrors: result.hasErrors, fileName: vscode.workspace.asRelativePath(uri) });
       const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.state.uri);
       this.highlight(editor?.selection.active);
+      this.askSampleInput(uri, graph);
     } catch (error) {
       this.deps.log.error(`architecture of ${this.state.model}: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /**
+   * Once the diagram is on its way: an example of the model's dataset for the inset, read by the
+   * engine (the host never loads TensorFlow or datasets) and never downloaded.
+   */
+  private askSampleInput(uri: vscode.Uri, graph: GraphJson): void {
+    const input = graph.nodes.find((n) => n.op === 'input')?.outputShape;
+    const key = `${graph.model}:${input?.join('x') ?? ''}`;
+    if (key === this.sampleAskedFor || !input || input.length !== 3) return;
+    this.sampleAskedFor = key;
+    const model = graph.model;
+    const post = (sample: SampleInput) => this.connection.post({ type: 'sampleInput', model, sample });
+    if (uri.scheme !== 'file') {
+      post({ available: false, reason: 'the model file is not on this machine\'s disk, where the engine reads datasets' });
+      return;
+    }
+    const settings = readSettings(uri);
+    const dataDir = settings.dataDir ? resolveFolder(settings.dataDir, baseDirFor(uri)) : undefined;
+    this.deps.engine.sampleInput({ file: uri.fsPath, model, ...(dataDir ? { dataDir } : {}) }).then(post, (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.log.warn(`sample input of ${model}: ${message}`);
+      // Asked again with the next change: the engine may have been restarting.
+      this.sampleAskedFor = undefined;
+      post({ available: false, reason: `the engine could not read one (${message.split('\n')[0]})` });
+    });
   }
 
   private follow(model: string): boolean {

@@ -1,6 +1,8 @@
 import type { GraphJson, GraphNodeJson } from '../../protocol/graph';
+import type { SampleInput } from '../../protocol/sample-input';
 import { element } from '../shared/dom';
 import { formatShape } from '../shared/format';
+import { samplePictureUrl } from './sample-picture';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** The inset draws the input at most this many screen pixels on its longer side. */
@@ -37,15 +39,20 @@ export function gridStep(scale: number): number {
 }
 
 /**
- * The inset that answers "what does this layer see?": the model's input at true scale (a neutral
- * grid of its size), with the hovered layer's receptive field shaded on it and the next unit's
- * field outlined, so the jump between neighbouring outputs shows as well.
+ * The inset that answers "what does this layer see?": the model's input at true scale (an example
+ * of its dataset where the engine could read one, else a neutral grid of its size), with the
+ * hovered layer's receptive field shaded on it and the next unit's field outlined, so the jump
+ * between neighbouring outputs shows as well.
  */
 export class ReceptiveFieldInset {
   readonly root: HTMLElement;
   private readonly svg: SVGSVGElement;
   private readonly caption: HTMLElement;
   private input: [number, number] | undefined;
+  private layer: GraphNodeJson | undefined;
+  private model: string | undefined;
+  /** The engine's answer for this model: a picture (its data URL made once) or why there is none. */
+  private sample: { picture?: { url: string; size: [number, number]; note: string }; reason?: string } | undefined;
 
   constructor() {
     // A <details>, as the legend is, so it folds away where it covers part of the diagram.
@@ -65,14 +72,29 @@ export class ReceptiveFieldInset {
   setGraph(graph: GraphJson): void {
     const shape = graph.nodes.find((n) => n.op === 'input')?.outputShape;
     const input: [number, number] | undefined = shape && shape.length === 3 ? [shape[0]!, shape[1]!] : undefined;
-    const changed = input?.[0] !== this.input?.[0] || input?.[1] !== this.input?.[1];
+    const changed = input?.[0] !== this.input?.[0] || input?.[1] !== this.input?.[1] || graph.model !== this.model;
+    // Another model's sample is not this one's input: the host sends the new model's.
+    if (graph.model !== this.model) this.sample = undefined;
+    this.model = graph.model;
     this.input = input;
     this.root.hidden = input === undefined;
     if (changed && input) this.show(undefined);
   }
 
+  /** The model's sample input arrived: drawn under the field from now on, or its absence explained. */
+  setSample(sample: SampleInput): void {
+    if (!sample.available) this.sample = { reason: sample.reason };
+    else {
+      const [h = 0, w = 0] = sample.pixels.shape;
+      const note = `Sample: ${sample.dataset} test example ${sample.index}, labelled ${sample.label.name}.`;
+      this.sample = { picture: { url: samplePictureUrl(sample.pixels), size: [h, w], note } };
+    }
+    this.show(this.layer);
+  }
+
   /** Shades `layer`'s field; undefined shows the bare input. */
   show(layer: GraphNodeJson | undefined): void {
+    this.layer = layer;
     const input = this.input;
     if (!input) return;
     const { scale, centre, neighbour } = fieldGeometry(input, layer?.receptiveField ?? [1, 1], layer?.jump ?? [1, 1]);
@@ -81,11 +103,15 @@ export class ReceptiveFieldInset {
     this.svg.setAttribute('height', String(h * scale));
     this.svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
     this.svg.setAttribute('aria-label', `the ${w}×${h} input${layer ? ` with ${layer.name}'s receptive field` : ''}`);
-    this.svg.replaceChildren(...this.inputPicture(w, h, scale));
+    const picture = this.sample?.picture;
+    const fits = picture !== undefined && picture.size[0] === h && picture.size[1] === w;
+    this.svg.replaceChildren(...(fits ? this.samplePicture(w, h, picture.url) : this.inputPicture(w, h, scale)));
     this.root.dataset.scale = String(scale);
+    this.root.dataset.sample = fits ? 'shown' : this.sample ? 'absent' : 'waiting';
+    const sampleNote = fits ? ` ${picture.note}` : picture ? ` (The sample is ${picture.size[1]}×${picture.size[0]}, not the input's size.)` : this.sample?.reason ? ` No sample image: ${this.sample.reason}.` : '';
     if (!layer) {
       delete this.root.dataset.layer;
-      this.caption.textContent = `Input ${w}×${h} at ${scaleText(scale)}. Hover a layer to shade what one of its units sees.`;
+      this.caption.textContent = `Input ${w}×${h} at ${scaleText(scale)}. Hover a layer to shade what one of its units sees.${sampleNote}`;
       return;
     }
     this.root.dataset.layer = layer.name;
@@ -101,7 +127,17 @@ export class ReceptiveFieldInset {
     const [jh, jw] = layer.jump;
     const beyond = fh > h || fw > w ? ` It is wider than the input: its edges see padding.` : '';
     this.caption.textContent = `${layer.name} (${formatShape(layer.outputShape)}): receptive field ${fh}×${fw} px, `
-      + `jump ${jh === jw ? jh : `${jh}×${jw}`} px (the dashed field is the next unit's) · input ${w}×${h} at ${scaleText(scale)}.${beyond}`;
+      + `jump ${jh === jw ? jh : `${jh}×${jw}`} px (the dashed field is the next unit's) · input ${w}×${h} at ${scaleText(scale)}.${beyond}${sampleNote}`;
+  }
+
+  /** The dataset example, one image pixel to one input pixel, its pixels kept sharp when enlarged. */
+  private samplePicture(w: number, h: number, url: string): SVGElement[] {
+    const image = this.element('image', { class: 'rf-sample', x: '0', y: '0', width: String(w), height: String(h), preserveAspectRatio: 'none', href: url });
+    return [
+      this.element('rect', { class: 'rf-canvas', x: '0', y: '0', width: String(w), height: String(h), 'vector-effect': 'non-scaling-stroke' }),
+      image,
+      this.element('rect', { class: 'rf-frame', x: '0', y: '0', width: String(w), height: String(h), 'vector-effect': 'non-scaling-stroke' }),
+    ];
   }
 
   /** The neutral stand-in for a sample image: the input's extent with a grid of its pixels. */
