@@ -78,6 +78,8 @@ const COVERAGE: Record<string, [file: string, what: string]> = {
   critical: ['pytorch-engine-runs.test.ts', 'critical class'],
   precision: ['pytorch-engine-runs.test.ts', 'precision bf16 trains on the CPU; fp16 without CUDA'],
   classweights: ['pytorch-engine.test.ts', 'balanced class weights'],
+  // devices N runs the runtime under torchrun (torchrun.test.ts); pytorch-distributed.test.ts trains two such processes.
+  devices: ['torchrun.test.ts', 'with them, under convlab_torch.torchrun'],
 };
 
 test('every train setting in docs/language.md is tested on the pytorch engine', () => {
