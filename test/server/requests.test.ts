@@ -30,6 +30,7 @@ test('convlab/summary: the object `convlab summary --json` prints, with the file
   assert.equal(summary.models[0]!.params.total, 61_706);
   assert.deepEqual(summary.models[0]!.layers[1], {
     name: 'C1', type: 'Conv2D', outputShape: [28, 28, 6], params: 156, trainableParams: 156, macs: 117_600, receptiveField: [5, 5],
+    denseEquivalent: { inputShape: [28, 28, 1], params: 3_692_640 },
     range: { start: { line: 7, character: 2 }, end: { line: 7, character: 27 } },
   });
   assert.deepEqual(summary.diagnostics, []);
