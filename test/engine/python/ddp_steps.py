@@ -92,7 +92,9 @@ def main(argv: List[str]) -> int:
             if stopped:
                 break
             time.sleep(args.step_delay)
-    print(f"rank {context.rank} of {context.world_size} stopped after step {step}", file=sys.stderr, flush=True)
+    # One write per line: print() writes the text and the newline apart, and two ranks share stderr.
+    sys.stderr.write(f"rank {context.rank} of {context.world_size} stopped after step {step}\n")
+    sys.stderr.flush()
     if context.is_main:
         weights = distributed.unwrap(trained).state_dict()
         torch.save({"model": weights, "optimizer": optimizer.state_dict(), "step": step, "rng": torch.get_rng_state()}, args.checkpoint + ".tmp")
