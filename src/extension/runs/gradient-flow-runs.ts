@@ -3,12 +3,13 @@
  * the newest run of each other model of the same model file in the same runs folder (the plain
  * and residual networks of samples/vanishing-gradients.cnn).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { GradientFlowEventSchema, type GradientFlowEvent } from '../../protocol/engine';
 import { RUN_FILES } from '../../protocol/run-folder';
 import { checkMessage } from '../../protocol/validate';
 import type { GradientFlowRun } from '../../protocol/webview';
+import { forEachJsonLine } from './json-lines';
 import { runOrigin, siblingRuns } from './sibling-runs';
 
 /** Runs compared beside the one asked for, at most. */
@@ -16,21 +17,11 @@ const COMPARED_RUNS = 3;
 
 /** Each line an event; a torn or broken line is reported in `problems` and skipped. */
 export function readGradientFlow(runDir: string, problems: string[] = []): GradientFlowEvent[] {
-  const path = join(runDir, RUN_FILES.gradientFlow);
-  if (!existsSync(path)) return [];
   const events: GradientFlowEvent[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      problems.push(`${path}:${index + 1}: not JSON (${(error as Error).message})`);
-      return;
-    }
+  forEachJsonLine(join(runDir, RUN_FILES.gradientFlow), problems, (value, where) => {
     const checked = checkMessage(GradientFlowEventSchema, value);
     if (checked.ok) events.push(checked.value);
-    else problems.push(`${path}:${index + 1}: ${checked.error}`);
+    else problems.push(`${where}: ${checked.error}`);
   });
   return events;
 }

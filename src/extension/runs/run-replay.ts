@@ -11,6 +11,7 @@ import { EngineEventSchema, type EngineEvent, type EpochEndEvent } from '../../p
 import { LegacyEpochRecordSchema, PartialRunSummarySchema, RUN_FILES, type PartialRunSummary } from '../../protocol/run-folder';
 import { checkMessage, parseMessage } from '../../protocol/validate';
 import type { RunHistory } from '../../protocol/webview';
+import { forEachJsonLine } from './json-lines';
 
 export class RunFolderError extends Error {}
 
@@ -42,22 +43,12 @@ function readSummary(runDir: string): PartialRunSummary | undefined {
  * mid-write) or a line that breaks the contract is reported and skipped: the rest still shows.
  */
 function readEvents(runDir: string, problems: string[]): { events: EngineEvent[]; legacy: EpochEndEvent[] } {
-  const path = join(runDir, RUN_FILES.events);
   const events: EngineEvent[] = [];
   const legacy: EpochEndEvent[] = [];
-  if (!existsSync(path)) return { events, legacy };
-  readFileSync(path, 'utf8').split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      problems.push(`${path}:${index + 1}: not JSON (${(error as Error).message})`);
-      return;
-    }
+  forEachJsonLine(join(runDir, RUN_FILES.events), problems, (value, where) => {
     const typed = typeof value === 'object' && value !== null && 'type' in value;
     const checked = typed ? checkMessage(EngineEventSchema, value) : checkMessage(LegacyEpochRecordSchema, value);
-    if (!checked.ok) problems.push(`${path}:${index + 1}: ${checked.error}`);
+    if (!checked.ok) problems.push(`${where}: ${checked.error}`);
     else if (typed) events.push(checked.value as EngineEvent);
     else legacy.push({ ...(checked.value as Omit<EpochEndEvent, 'type'>), type: 'epochEnd' });
   });
